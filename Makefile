@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The only build entry point: make, make test, make run.
+
+BUILD	?= build
+CC	?= gcc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+IFACE	?= $(shell ip -o route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($$i == "dev") { print $$(i + 1); exit }}')
+ARGS	?=
+VERSION	:= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	   -I$(BUILD) -Ibpf -Iuser -DPW_VERSION='"$(VERSION)"'
+LDLIBS	+= -lbpf -lelf -lz -lm
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+MAKEFLAGS += --no-print-directory
+endif
+
+.DELETE_ON_ERROR:
+# keep the generated objects and skeletons between builds
+.SECONDARY:
+.PHONY: all test unit-test bpf-test e2e-test run clean deps
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bpf/*.bpf.c))
+SKELS     := $(BUILD)/prefixwatch.skel.h
+TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_bpf
+HELPERS   := $(BUILD)/tests/pwsend
+
+all: $(BUILD)/prefixwatch
+
+# Check the toolchain once; install what is missing (as root) or say what is.
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): scripts/install-deps.sh
+	$(Q)mkdir -p $(BUILD)
+	$(Q)scripts/install-deps.sh
+	$(Q)$(BPFTOOL) gen help 2>&1 | grep -q skeleton || \
+		{ echo "prefixwatch: '$(BPFTOOL)' cannot generate skeletons (need bpftool 5.6 or later)" >&2; exit 1; }
+	$(Q)pkg-config --exists libbpf cmocka libelf zlib || \
+		{ echo "prefixwatch: pkg-config cannot find libbpf, cmocka, libelf or zlib" >&2; exit 1; }
+	$(Q)touch $@
+deps: $(DEPS_STAMP)
+
+$(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c bpf/prefixwatch.h bpf/count.bpf.h vmlinux/vmlinux.h | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.bpf.o: $(BUILD)/%.bpf.tmp.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/prefixwatch: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests -DBUILD_DIR='"$(abspath $(BUILD))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# The README's test command: unit tests, BPF tests, end-to-end tests.
+test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS)
+	$(Q)status=0; \
+	for t in $(TESTS); do $$t || status=1; done; \
+	tests/e2e.sh $(BUILD) || status=1; \
+	exit $$status
+
+unit-test: $(BUILD)/tests/test_targets
+	$(Q)$<
+
+bpf-test: $(BUILD)/tests/test_bpf
+	$(Q)$<
+
+e2e-test: $(BUILD)/prefixwatch $(HELPERS)
+	$(Q)tests/e2e.sh $(BUILD)
+
+# make run IFACE=eth1 ARGS='-t 10.0.0.0/8'
+run: $(BUILD)/prefixwatch
+	@[ -n "$(IFACE)" ] || { echo "make run: no default route to take the interface from; use make run IFACE=NAME" >&2; exit 2; }
+	$(BUILD)/prefixwatch run -i $(IFACE) $(ARGS)
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)

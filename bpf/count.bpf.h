@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Parsing and counting shared by the XDP (ingress) and tc (egress) programs.
+ * BPF-only. Every read is preceded by a bounds check against the end of the
+ * packet; nothing here writes to the packet.
+ */
+#ifndef PW_COUNT_BPF_H
+#define PW_COUNT_BPF_H
+
+#include "prefixwatch.h"
+
+#define ETH_HLEN	14
+#define ETH_P_IP	0x0800
+#define ETH_P_IPV6	0x86DD
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88A8
+
+#define IPPROTO_HOPOPTS	 0
+#define IPPROTO_ICMP_	 1
+#define IPPROTO_TCP_	 6
+#define IPPROTO_UDP_	 17
+#define IPPROTO_ROUTING	 43
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_AH_	 51
+#define IPPROTO_ICMPV6	 58
+#define IPPROTO_DSTOPTS	 60
+
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1FFF
+
+#define TCP_FLAG_SYN	0x02
+#define TCP_FLAG_ACK	0x10
+
+enum { L4_OTHER, L4_TCP, L4_UDP, L4_ICMP };
+
+#define PW_NO_BLOCK 0xFFFFFFFFu
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);	/* sized by the loader */
+	__type(key, struct pw_key4);
+	__type(value, __u32);
+} pw_lpm4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1);
+	__type(key, struct pw_key6);
+	__type(value, __u32);
+} pw_lpm6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_NDIRS);
+	__type(key, __u32);
+	__type(value, struct pw_counters);
+} pw_blocks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_iface_counters);
+} pw_iface SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_block_info);
+} pw_blockinfo SEC(".maps");
+
+struct pw_pkt {
+	__u32 l4;	/* L4_* */
+	__u32 syn;	/* 1 for SYN without ACK */
+	__u32 synack;	/* 1 for SYN+ACK */
+	__u32 hdr_len;	/* bytes up to the end of the L4 header, 0 if unknown */
+};
+
+/* Upper-layer protocol number to L4_*. */
+static __always_inline __u32 pw_l4_class(__u8 proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return L4_TCP;
+	case IPPROTO_UDP_:
+		return L4_UDP;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6:
+		return L4_ICMP;
+	}
+	return L4_OTHER;
+}
+
+/* Look at the TCP or UDP header at l4 (only for a first or unfragmented
+ * packet); a header cut short leaves the flags unknown, the class stays. */
+static __always_inline void pw_parse_l4(struct pw_pkt *p, void *data, void *l4,
+					void *end, __u8 proto)
+{
+	p->l4 = pw_l4_class(proto);
+	if (proto == IPPROTO_TCP_) {
+		__u8 *th = l4;
+
+		if ((void *)(th + 20) > end)
+			return;
+		__u8 flags = th[13] & (TCP_FLAG_SYN | TCP_FLAG_ACK);
+
+		p->syn = flags == TCP_FLAG_SYN;
+		p->synack = flags == (TCP_FLAG_SYN | TCP_FLAG_ACK);
+		p->hdr_len = (l4 - data) + ((th[12] >> 4) << 2);
+	} else if (proto == IPPROTO_UDP_) {
+		if (l4 + 8 > end)
+			return;
+		p->hdr_len = (l4 - data) + 8;
+	}
+}
+
+static __always_inline void pw_bump(__u32 block, __u32 dir,
+				    const struct pw_pkt *p, __u64 segs,
+				    __u64 bytes, __u64 now)
+{
+	__u32 slot = PW_SLOT(block, dir);
+	struct pw_counters *c = bpf_map_lookup_elem(&pw_blocks, &slot);
+
+	if (!c)
+		return;
+	c->packets += segs;
+	c->bytes += bytes;
+	c->last_ns = now;
+	switch (p->l4) {
+	case L4_TCP:
+		c->tcp += segs;
+		break;
+	case L4_UDP:
+		c->udp += segs;
+		break;
+	case L4_ICMP:
+		c->icmp += segs;
+		break;
+	default:
+		c->other += segs;
+	}
+	c->syn += p->syn;
+	c->synack += p->synack;
+}
+
+/* Count one received or sent frame. segs > 1 only for a GSO packet at tc
+ * egress, which stands for that many frames on the wire. */
+static __always_inline void pw_count(void *data, void *end, __u64 len,
+				     __u64 segs)
+{
+	__u32 zero = 0;
+	struct pw_iface_counters *ic = bpf_map_lookup_elem(&pw_iface, &zero);
+	struct pw_pkt p = {};
+	__u32 src = PW_NO_BLOCK, dst = PW_NO_BLOCK, *blk;
+	__u16 proto;
+	void *pos = data;
+
+	if (!ic)
+		return;
+	ic->frames += segs;
+	ic->bytes += len;
+
+	if (pos + ETH_HLEN > end) {
+		ic->truncated += segs;
+		return;
+	}
+	proto = ((__u16 *)pos)[6];
+	pos += ETH_HLEN;
+
+	/* Up to two VLAN tags: 802.1Q, and 802.1ad outer tags (QinQ). */
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) &&
+		    proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if (pos + 4 > end) {
+			ic->truncated += segs;
+			return;
+		}
+		proto = ((__u16 *)pos)[1];
+		pos += 4;
+	}
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		__u8 *iph = pos;
+		struct pw_key4 key = { .prefixlen = 32 };
+
+		ic->ipv4 += segs;
+		if ((void *)(iph + 20) > end) {
+			ic->truncated += segs;
+			return;
+		}
+		__u32 ihl = (iph[0] & 0x0F) << 2;
+
+		if ((iph[0] >> 4) != 4 || ihl < 20) {
+			ic->malformed += segs;
+			return;
+		}
+		__u16 frag = bpf_ntohs(*(__u16 *)(iph + 6));
+
+		if (frag & (IP_MF | IP_OFFSET))
+			ic->fragments += segs;
+		if (frag & IP_OFFSET)
+			p.l4 = pw_l4_class(iph[9]);
+		else if (pos + ihl <= end)
+			pw_parse_l4(&p, data, pos + ihl, end, iph[9]);
+		else
+			p.l4 = pw_l4_class(iph[9]); /* options cut short */
+
+		__builtin_memcpy(key.addr, iph + 16, 4);
+		if ((blk = bpf_map_lookup_elem(&pw_lpm4, &key)))
+			dst = *blk;
+		__builtin_memcpy(key.addr, iph + 12, 4);
+		if ((blk = bpf_map_lookup_elem(&pw_lpm4, &key)))
+			src = *blk;
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		__u8 *ip6h = pos;
+		struct pw_key6 key = { .prefixlen = 128 };
+		int done = 0;
+
+		ic->ipv6 += segs;
+		if ((void *)(ip6h + 40) > end) {
+			ic->truncated += segs;
+			return;
+		}
+		if ((ip6h[0] >> 4) != 6) {
+			ic->malformed += segs;
+			return;
+		}
+		__u8 nexthdr = ip6h[6];
+
+		pos += 40;
+		/* Walk the extension-header chain to the upper layer. A chain
+		 * cut short or longer than the bound leaves "other". */
+		for (int i = 0; i <= PW_IPV6_EXT_MAX; i++) {
+			__u8 *eh = pos;
+
+			if (nexthdr == IPPROTO_HOPOPTS ||
+			    nexthdr == IPPROTO_ROUTING ||
+			    nexthdr == IPPROTO_DSTOPTS) {
+				if ((void *)(eh + 2) > end)
+					break;
+				nexthdr = eh[0];
+				pos += ((__u32)eh[1] + 1) << 3;
+			} else if (nexthdr == IPPROTO_AH_) {
+				if ((void *)(eh + 2) > end)
+					break;
+				nexthdr = eh[0];
+				pos += ((__u32)eh[1] + 2) << 2;
+			} else if (nexthdr == IPPROTO_FRAGMENT) {
+				if ((void *)(eh + 8) > end)
+					break;
+				ic->fragments += segs;
+				nexthdr = eh[0];
+				pos += 8;
+				if (bpf_ntohs(*(__u16 *)(eh + 2)) & 0xFFF8) {
+					/* later fragment: no L4 header */
+					p.l4 = pw_l4_class(nexthdr);
+					done = 1;
+					break;
+				}
+			} else {
+				if (pos <= end)
+					pw_parse_l4(&p, data, pos, end, nexthdr);
+				done = 1;
+				break;
+			}
+		}
+		if (!done)
+			p.l4 = L4_OTHER;
+
+		__builtin_memcpy(key.addr, ip6h + 24, 16);
+		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
+			dst = *blk;
+		__builtin_memcpy(key.addr, ip6h + 8, 16);
+		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
+			src = *blk;
+	} else {
+		ic->nonip += segs;
+		return;
+	}
+
+	if (dst == PW_NO_BLOCK && src == PW_NO_BLOCK)
+		return;
+
+	/* A GSO packet carries its headers once; add them for every other
+	 * segment so bytes match what goes on the wire. */
+	__u64 bytes = len;
+
+	if (segs > 1)
+		bytes += (segs - 1) * p.hdr_len;
+
+	__u64 now = bpf_ktime_get_ns();
+
+	ic->matched += segs;
+	if (dst != PW_NO_BLOCK)
+		pw_bump(dst, PW_DIR_TO, &p, segs, bytes, now);
+	if (src != PW_NO_BLOCK)
+		pw_bump(src, PW_DIR_FROM, &p, segs, bytes, now);
+}
+
+#endif /* PW_COUNT_BPF_H */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The ABI between the BPF programs and user space: map keys, value records,
+ * slot numbering and limits. Both sides include this file and nothing else
+ * defines these. Change a record's layout and PW_ABI_VERSION must change too:
+ * the version is part of the pin directory, so old pins are never reused with
+ * a new layout (libbpf refuses incompatible pinned maps anyway, but with a
+ * far less helpful message).
+ */
+#ifndef PREFIXWATCH_H
+#define PREFIXWATCH_H
+
+/* BPF code gets the __u* types from vmlinux.h, user space from the UAPI. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PW_ABI_VERSION 1
+
+/* Directions: a packet whose destination lies in a block counts as "to" that
+ * block, one whose source lies in a block as "from" it. */
+#define PW_DIR_TO	0
+#define PW_DIR_FROM	1
+#define PW_NDIRS	2
+
+/* Counter slot of (block, direction) in pw_blocks. */
+#define PW_SLOT(block, dir) ((block) * PW_NDIRS + (dir))
+
+/* Hard ceiling on blocks per interface; the default limit is lower
+ * (--max-blocks). Memory is blocks * 2 * sizeof(struct pw_counters) per
+ * possible CPU per interface. */
+#define PW_BLOCKS_DEFAULT_MAX	65536u
+#define PW_BLOCKS_HARD_MAX	(1u << 24)
+
+/* Bound on the IPv6 extension-header walk: up to this many headers are
+ * followed to the upper layer; a longer chain counts as "other". */
+#define PW_IPV6_EXT_MAX 8
+
+/* LPM trie keys: prefix length in bits, then the address in network order. */
+struct pw_key4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct pw_key6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Per-CPU counters of one (interface, block, direction). 72 bytes, a
+ * multiple of 8 as libbpf rounds per-CPU values. */
+struct pw_counters {
+	__u64 packets;
+	__u64 bytes;	/* frame length as received, Ethernet header included */
+	__u64 last_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last packet */
+	__u64 tcp;
+	__u64 udp;
+	__u64 icmp;	/* ICMP for IPv4, ICMPv6 for IPv6 */
+	__u64 other;	/* any other upper-layer protocol, or one not found */
+	__u64 syn;	/* TCP SYN without ACK */
+	__u64 synack;	/* TCP SYN with ACK */
+};
+
+/* Per-CPU totals of one interface: the health of the vantage point. */
+struct pw_iface_counters {
+	__u64 frames;	 /* every frame seen */
+	__u64 bytes;
+	__u64 ipv4;
+	__u64 ipv6;
+	__u64 nonip;	 /* neither IPv4 nor IPv6 after up to two VLAN tags */
+	__u64 truncated; /* cut before the addresses were complete */
+	__u64 malformed; /* IPv4 IHL < 5, or wrong IP version in the header */
+	__u64 fragments; /* IPv4 or IPv6 fragments (first and later ones) */
+	__u64 matched;	 /* frames counted for at least one block */
+};
+
+/* What block N is, written by user space so that `stats` and a restarted
+ * `run` can name blocks and check the pinned counters mean the same thing.
+ * The packet path never reads it. */
+struct pw_block_info {
+	__u8 family;	/* 4 or 6 */
+	__u8 prefixlen;
+	__u8 target_len; /* prefix length of the target this block belongs to */
+	__u8 pad;
+	__u32 target;	/* index of that target, in configuration order */
+	__u8 addr[16];	/* block address; IPv4 uses the first 4 bytes */
+	__u8 target_addr[16];
+};
+
+/* Map names (<= 15 characters so bpftool shows them whole); also the names
+ * of their pins inside the interface's pin directory. */
+#define PW_MAP_BLOCKS	 "pw_blocks"
+#define PW_MAP_IFACE	 "pw_iface"
+#define PW_MAP_LPM4	 "pw_lpm4"
+#define PW_MAP_LPM6	 "pw_lpm6"
+#define PW_MAP_BLOCKINFO "pw_blockinfo"
+#define PW_PIN_XDP_LINK	 "xdp_link"
+
+/* tc filter identity for the egress program (clsact egress hook). */
+#define PW_TC_HANDLE	0x7077
+#define PW_TC_PRIORITY	0x7077
+
+#endif /* PREFIXWATCH_H */

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The counting programs through BPF_PROG_TEST_RUN: crafted frames, each
+ * asserting XDP_PASS, an unchanged packet and the exact counter deltas.
+ * Needs root (or CAP_BPF); skipped with the reason otherwise.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "prefixwatch.skel.h"
+#include "counters.h"
+#include "frames.h"
+#include "loader.h"
+#include "log.h"
+#include "timefmt.h"
+
+/* Blocks (IPv4 first): 0-3 are 175.45.176-179.0/24, 4 is the single host
+ * 10.9.9.9/32, 5-6 are 2001:db8:aa::/48 and 2001:db8:ab::/48. */
+static struct pw_targets ts;
+static struct pw_sensor sensor;
+static const char *skip_reason;
+
+enum { L_TCP, L_UDP, L_ICMP, L_OTHER };
+
+struct expect {
+	int to, from;		/* block, or -1 */
+	int l4;			/* L_* of the counted packet */
+	int syn, synack;
+	/* interface deltas */
+	int ipv4, ipv6, nonip, truncated, malformed, fragments;
+};
+
+static int setup(void **state)
+{
+	char err[PW_ERRLEN];
+
+	targets_init(&ts);
+	if (targets_add(&ts, "175.45.176.0/22", NULL, err, sizeof(err)) ||
+	    targets_add(&ts, "2001:db8:aa::/47", NULL, err, sizeof(err)) ||
+	    targets_add(&ts, "10.9.9.9", NULL, err, sizeof(err)) ||
+	    targets_split(&ts, err, sizeof(err))) {
+		fprintf(stderr, "targets: %s\n", err);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		skip_reason = "BPF tests need root (BPF_PROG_TEST_RUN); skipped";
+		return 0;
+	}
+	memset(&sensor, 0, sizeof(sensor));
+	snprintf(sensor.ifname, sizeof(sensor.ifname), "test");
+	pw_log_setup_libbpf();
+	int ret = loader_load(&sensor, &ts, true, false);
+
+	if (ret == -EPERM) {
+		skip_reason = "BPF tests: loading a program is not permitted here; skipped";
+		return 0;
+	}
+	return ret ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	prefixwatch_bpf__destroy(sensor.skel);
+	targets_free(&ts);
+	return 0;
+}
+
+#define SKIP_IF_NO_BPF()                                         \
+	do {                                                     \
+		if (skip_reason) {                               \
+			print_message("%s\n", skip_reason);      \
+			skip();                                  \
+		}                                                \
+	} while (0)
+
+struct snap {
+	struct pw_counters c[7 * PW_NDIRS];
+	struct pw_iface_counters t;
+};
+
+static void take(struct snap *s)
+{
+	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
+					      ts.nblocks * PW_NDIRS, s->c), 0);
+	assert_int_equal(counters_read_iface(bpf_map__fd(sensor.skel->maps.pw_iface), &s->t), 0);
+}
+
+/* Run one frame through a program; the packet must come out untouched. */
+static void run_prog(struct bpf_program *prog, const uint8_t *b, size_t len, int verdict)
+{
+	uint8_t out[FR_MAX + 256];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = b, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &o), 0);
+	assert_int_equal(o.retval, verdict);
+	assert_int_equal(o.data_size_out, len);
+	assert_memory_equal(out, b, len);
+}
+
+static void check(const char *desc, const uint8_t *b, size_t len, const struct expect *e,
+		  int tc)
+{
+	struct snap before, after;
+	uint64_t t0, t1;
+
+	take(&before);
+	t0 = now_mono_ns();
+	if (tc)
+		run_prog(sensor.skel->progs.pw_tc_egress, b, len, 0 /* TC_ACT_OK */);
+	else
+		run_prog(sensor.skel->progs.pw_xdp, b, len, 2 /* XDP_PASS */);
+	t1 = now_mono_ns();
+	take(&after);
+
+	int matched = e->to >= 0 || e->from >= 0;
+
+#define IFD(f) (after.t.f - before.t.f)
+	if (IFD(frames) != 1 || IFD(bytes) != len || IFD(ipv4) != (unsigned)e->ipv4 ||
+	    IFD(ipv6) != (unsigned)e->ipv6 || IFD(nonip) != (unsigned)e->nonip ||
+	    IFD(truncated) != (unsigned)e->truncated || IFD(malformed) != (unsigned)e->malformed ||
+	    IFD(fragments) != (unsigned)e->fragments || IFD(matched) != (unsigned)matched)
+		fail_msg("%s (len %zu): interface deltas frames=%llu bytes=%llu ipv4=%llu ipv6=%llu nonip=%llu truncated=%llu malformed=%llu fragments=%llu matched=%llu; expected ipv4=%d ipv6=%d nonip=%d truncated=%d malformed=%d fragments=%d matched=%d",
+			 desc, len, IFD(frames), IFD(bytes), IFD(ipv4), IFD(ipv6), IFD(nonip),
+			 IFD(truncated), IFD(malformed), IFD(fragments), IFD(matched), e->ipv4,
+			 e->ipv6, e->nonip, e->truncated, e->malformed, e->fragments, matched);
+
+	for (size_t blk = 0; blk < ts.nblocks; blk++) {
+		for (int d = 0; d < PW_NDIRS; d++) {
+			const struct pw_counters *a = &after.c[PW_SLOT(blk, d)];
+			const struct pw_counters *z = &before.c[PW_SLOT(blk, d)];
+			int hit = (d == PW_DIR_TO ? e->to : e->from) == (int)blk;
+			uint64_t dl4[4] = { a->tcp - z->tcp, a->udp - z->udp, a->icmp - z->icmp,
+					    a->other - z->other };
+
+			for (int k = 0; k < 4; k++)
+				if (dl4[k] != (uint64_t)(hit && e->l4 == k))
+					fail_msg("%s (len %zu): block %zu dir %d protocol %d delta %llu",
+						 desc, len, blk, d, k, (unsigned long long)dl4[k]);
+			if (a->packets - z->packets != (uint64_t)hit ||
+			    a->bytes - z->bytes != (hit ? len : 0) ||
+			    a->syn - z->syn != (uint64_t)(hit && e->syn) ||
+			    a->synack - z->synack != (uint64_t)(hit && e->synack))
+				fail_msg("%s (len %zu): block %zu dir %d packets +%llu bytes +%llu syn +%llu synack +%llu; expected hit=%d",
+					 desc, len, blk, d,
+					 (unsigned long long)(a->packets - z->packets),
+					 (unsigned long long)(a->bytes - z->bytes),
+					 (unsigned long long)(a->syn - z->syn),
+					 (unsigned long long)(a->synack - z->synack), hit);
+			if (hit && (a->last_ns < t0 || a->last_ns > t1))
+				fail_msg("%s: last packet time %llu outside the run [%llu, %llu]", desc,
+					 (unsigned long long)a->last_ns, (unsigned long long)t0,
+					 (unsigned long long)t1);
+		}
+	}
+}
+
+struct tcase {
+	const char *desc;
+	struct frame_spec s;
+	struct expect e;
+};
+
+#define V4 .family = 4, .ipv4 = 1
+#define NOHIT .to = -1, .from = -1
+
+static const struct tcase cases[] = {
+	{ "IPv4 UDP to a target block",
+	  { .family = 4, .src = "10.0.0.1", .dst = "175.45.177.9", .l4 = 17, .payload = 30 },
+	  { .to = 1, .from = -1, .l4 = L_UDP, .ipv4 = 1 } },
+	{ "IPv4 TCP SYN from a target block",
+	  { .family = 4, .src = "175.45.176.5", .dst = "8.8.8.8", .l4 = 6, .tcpflags = 0x02 },
+	  { .to = -1, .from = 0, .l4 = L_TCP, .syn = 1, .ipv4 = 1 } },
+	{ "IPv4 TCP SYN-ACK to a target block",
+	  { .family = 4, .src = "8.8.8.8", .dst = "175.45.179.255", .l4 = 6, .tcpflags = 0x12 },
+	  { .to = 3, .from = -1, .l4 = L_TCP, .synack = 1, .ipv4 = 1 } },
+	{ "IPv4 TCP ACK: neither SYN nor SYN-ACK",
+	  { .family = 4, .src = "8.8.8.8", .dst = "175.45.178.1", .l4 = 6, .tcpflags = 0x10 },
+	  { .to = 2, .from = -1, .l4 = L_TCP, .ipv4 = 1 } },
+	{ "IPv4 TCP SYN+RST counts as SYN (ACK clear)",
+	  { .family = 4, .src = "8.8.8.8", .dst = "175.45.178.1", .l4 = 6, .tcpflags = 0x06 },
+	  { .to = 2, .from = -1, .l4 = L_TCP, .syn = 1, .ipv4 = 1 } },
+	{ "IPv4 ICMP between two target blocks counts both ways",
+	  { .family = 4, .src = "175.45.176.1", .dst = "175.45.179.1", .l4 = 1, .payload = 56 },
+	  { .to = 3, .from = 0, .l4 = L_ICMP, .ipv4 = 1 } },
+	{ "IPv4 host target /32",
+	  { .family = 4, .src = "10.9.9.9", .dst = "1.1.1.1", .l4 = 17 },
+	  { .to = -1, .from = 4, .l4 = L_UDP, .ipv4 = 1 } },
+	{ "IPv4 next to a host target is not it",
+	  { .family = 4, .src = "10.9.9.8", .dst = "175.45.175.255", .l4 = 17 },
+	  { NOHIT, .ipv4 = 1 } },
+	{ "IPv4 GRE is other",
+	  { .family = 4, .src = "192.0.2.1", .dst = "175.45.176.7", .l4 = 47, .payload = 24 },
+	  { .to = 0, .from = -1, .l4 = L_OTHER, .ipv4 = 1 } },
+	{ "IPv4 with 40 bytes of options, TCP SYN",
+	  { .family = 4, .ihl = 15, .src = "1.2.3.4", .dst = "175.45.176.80", .l4 = 6, .tcpflags = 0x02 },
+	  { .to = 0, .from = -1, .l4 = L_TCP, .syn = 1, .ipv4 = 1 } },
+	{ "IPv4 IHL 4 is malformed",
+	  { .family = 4, .ihl = 4, .src = "1.2.3.4", .dst = "175.45.176.80", .l4 = 17 },
+	  { NOHIT, .ipv4 = 1, .malformed = 1 } },
+	{ "version 5 behind an IPv4 ethertype is malformed",
+	  { .family = 4, .bad_version = 5, .src = "1.2.3.4", .dst = "175.45.176.80", .l4 = 17 },
+	  { NOHIT, .ipv4 = 1, .malformed = 1 } },
+	{ "IPv4 first fragment with the TCP SYN",
+	  { .family = 4, .frag = 0x2000, .src = "1.2.3.4", .dst = "175.45.177.1", .l4 = 6, .tcpflags = 0x02, .payload = 100 },
+	  { .to = 1, .from = -1, .l4 = L_TCP, .syn = 1, .ipv4 = 1, .fragments = 1 } },
+	{ "IPv4 later fragment: TCP, its bytes are not a header",
+	  { .family = 4, .frag = 185, .src = "1.2.3.4", .dst = "175.45.177.1", .l4 = 6, .tcpflags = 0x02, .payload = 10 },
+	  { .to = 1, .from = -1, .l4 = L_TCP, .ipv4 = 1, .fragments = 1 } },
+	{ "802.1Q IPv4 UDP",
+	  { .vlans = 1, .family = 4, .src = "175.45.178.3", .dst = "9.9.9.9", .l4 = 17, .payload = 4 },
+	  { .to = -1, .from = 2, .l4 = L_UDP, .ipv4 = 1 } },
+	{ "QinQ (802.1ad outer, 802.1Q inner) IPv4 TCP SYN",
+	  { .vlans = 2, .outer_ad = 1, .family = 4, .src = "9.9.9.9", .dst = "175.45.178.3", .l4 = 6, .tcpflags = 0x02 },
+	  { .to = 2, .from = -1, .l4 = L_TCP, .syn = 1, .ipv4 = 1 } },
+	{ "two 802.1Q tags, IPv6 ICMPv6",
+	  { .vlans = 2, .family = 6, .src = "2001:db8:ab::1", .dst = "2001:db8::1", .l4 = 58 },
+	  { .to = -1, .from = 6, .l4 = L_ICMP, .ipv6 = 1 } },
+	{ "three VLAN tags are more than the parser reads: not IP",
+	  { .vlans = 3, .family = 4, .src = "9.9.9.9", .dst = "175.45.178.3", .l4 = 17 },
+	  { NOHIT, .nonip = 1 } },
+	{ "ARP is not IP",
+	  { .family = 0 },
+	  { NOHIT, .nonip = 1 } },
+	{ "IPv6 UDP to a target block",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:aa:ffff::1", .l4 = 17, .payload = 12 },
+	  { .to = 5, .from = -1, .l4 = L_UDP, .ipv6 = 1 } },
+	{ "IPv6 outside the targets",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:ac::1", .l4 = 17 },
+	  { NOHIT, .ipv6 = 1 } },
+	{ "IPv6 hop-by-hop, routing, destination options, then TCP SYN",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:aa::1", .ext = { 0, 43, 60 }, .next = 3, .l4 = 6, .tcpflags = 0x02 },
+	  { .to = 5, .from = -1, .l4 = L_TCP, .syn = 1, .ipv6 = 1 } },
+	{ "IPv6 AH then TCP SYN-ACK",
+	  { .family = 6, .src = "2001:db8:aa::9", .dst = "2001:db8::5", .ext = { 51 }, .next = 1, .l4 = 6, .tcpflags = 0x12 },
+	  { .to = -1, .from = 5, .l4 = L_TCP, .synack = 1, .ipv6 = 1 } },
+	{ "IPv6 first fragment with TCP SYN",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:ab::1", .ext = { 44 }, .next = 1, .l4 = 6, .tcpflags = 0x02, .payload = 64 },
+	  { .to = 6, .from = -1, .l4 = L_TCP, .syn = 1, .ipv6 = 1, .fragments = 1 } },
+	{ "IPv6 later fragment: UDP by its header, no L4 parse",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:ab::1", .ext = { 0, 44 }, .next = 2, .frag6_off = 100, .l4 = 17, .payload = 64 },
+	  { .to = 6, .from = -1, .l4 = L_UDP, .ipv6 = 1, .fragments = 1 } },
+	{ "IPv6 with 8 extension headers (the bound) then TCP SYN",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:aa::1", .ext = { 0, 60, 60, 60, 60, 60, 60, 60 }, .next = 8, .l4 = 6, .tcpflags = 0x02 },
+	  { .to = 5, .from = -1, .l4 = L_TCP, .syn = 1, .ipv6 = 1 } },
+	{ "IPv6 with 9 extension headers: past the bound, other",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:aa::1", .ext = { 0, 60, 60, 60, 60, 60, 60, 60, 60 }, .next = 9, .l4 = 6, .tcpflags = 0x02 },
+	  { .to = 5, .from = -1, .l4 = L_OTHER, .ipv6 = 1 } },
+	{ "IPv6 no next header (59) is other",
+	  { .family = 6, .src = "2001:db8::5", .dst = "2001:db8:aa::1", .l4 = 59 },
+	  { .to = 5, .from = -1, .l4 = L_OTHER, .ipv6 = 1 } },
+	{ "version 4 behind an IPv6 ethertype is malformed",
+	  { .family = 6, .bad_version = 4, .src = "2001:db8::5", .dst = "2001:db8:aa::1", .l4 = 17 },
+	  { NOHIT, .ipv6 = 1, .malformed = 1 } },
+};
+
+static void test_cases(void **state, int tc)
+{
+	SKIP_IF_NO_BPF();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct frame f;
+
+		frame_build(&cases[i].s, &f);
+		check(cases[i].desc, f.b, f.len, &cases[i].e, tc);
+	}
+}
+
+static void test_xdp_cases(void **state)
+{
+	test_cases(state, 0);
+}
+
+/* The tc egress program shares the parser: same frames, same counts. */
+static void test_tc_cases(void **state)
+{
+	test_cases(state, 1);
+}
+
+/* Cut a frame at every length from the Ethernet header to its end and
+ * derive what must be counted from where its headers end. */
+static void sweep(const char *desc, const struct frame_spec *s, const struct expect *full)
+{
+	struct frame f;
+
+	frame_build(s, &f);
+	for (size_t len = 14; len <= f.len; len++) {
+		struct expect e = *full;
+		size_t l3 = 14 + 4 * s->vlans;
+
+		if (len < l3) {
+			e = (struct expect){ NOHIT, .truncated = 1 };
+		} else if (len < f.addr_end) {
+			e.to = e.from = -1;
+			e.truncated = 1;
+			e.fragments = 0;
+		} else {
+			if (len < f.l4_end)
+				e.syn = e.synack = 0;
+			if (s->family == 6 && len < f.chain_end)
+				e.l4 = L_OTHER;
+			/* an IPv6 fragment header counts once it is complete */
+			if (s->family == 6 && e.fragments) {
+				size_t fh_end = f.addr_end;
+
+				for (int i = 0; i < s->next; i++) {
+					fh_end += s->ext[i] == 51 ? 12 : 8;
+					if (s->ext[i] == 44)
+						break;
+				}
+				e.fragments = len >= fh_end;
+			}
+		}
+		check(desc, f.b, len, &e, 0);
+	}
+}
+
+static void test_truncated_ipv4(void **state)
+{
+	struct frame_spec s = { .vlans = 2, .outer_ad = 1, .family = 4, .ihl = 6, .frag = 0x2000,
+				.src = "175.45.176.1", .dst = "8.8.4.4", .l4 = 6, .tcpflags = 0x02,
+				.payload = 6 };
+	struct expect e = { .to = -1, .from = 0, .l4 = L_TCP, .syn = 1, .ipv4 = 1, .fragments = 1 };
+
+	SKIP_IF_NO_BPF();
+	sweep("QinQ IPv4 with options, first fragment, TCP SYN, cut short", &s, &e);
+}
+
+static void test_truncated_ipv6(void **state)
+{
+	struct frame_spec s = { .vlans = 1, .family = 6, .src = "2001:db8::1",
+				.dst = "2001:db8:ab::77", .ext = { 0, 51, 44 }, .next = 3,
+				.l4 = 6, .tcpflags = 0x12, .payload = 3 };
+	struct expect e = { .to = 6, .from = -1, .l4 = L_TCP, .synack = 1, .ipv6 = 1, .fragments = 1 };
+
+	SKIP_IF_NO_BPF();
+	sweep("802.1Q IPv6 hop-by-hop, AH, fragment, TCP SYN-ACK, cut short", &s, &e);
+}
+
+/* Many blocks: the LPM lookups land on the right one at the far edges. */
+static void test_many_blocks(void **state)
+{
+	struct pw_targets big;
+	struct pw_sensor s = {};
+	char err[PW_ERRLEN];
+	struct frame f;
+	struct frame_spec fs = { .family = 4, .src = "1.1.1.1", .dst = "10.255.255.1", .l4 = 17 };
+
+	SKIP_IF_NO_BPF();
+	targets_init(&big);
+	assert_int_equal(targets_add(&big, "10.0.0.0/8", NULL, err, sizeof(err)), 0);
+	assert_int_equal(targets_add(&big, "2001:db8::/32", NULL, err, sizeof(err)), 0);
+	big.blen6 = 48;
+	big.max_blocks = 65536 + 65536;
+	assert_int_equal(targets_split(&big, err, sizeof(err)), 0);
+	assert_int_equal(big.nblocks, 131072);
+	snprintf(s.ifname, sizeof(s.ifname), "big");
+	assert_int_equal(loader_load(&s, &big, false, false), 0);
+
+	frame_build(&fs, &f);
+	run_prog(s.skel->progs.pw_xdp, f.b, f.len, 2);
+	fs.dst = "2001:db8:ffff:1::1";
+	fs.family = 6;
+	fs.src = "2001:db8::1";
+	frame_build(&fs, &f);
+	run_prog(s.skel->progs.pw_xdp, f.b, f.len, 2);
+
+	struct pw_counters *c = calloc(big.nblocks * PW_NDIRS, sizeof(*c));
+
+	assert_non_null(c);
+	assert_int_equal(counters_read_blocks(bpf_map__fd(s.skel->maps.pw_blocks),
+					      big.nblocks * PW_NDIRS, c), 0);
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < big.nblocks * PW_NDIRS; i++)
+		total += c[i].packets;
+	/* 10.255.255.0/24 is block 65535; 2001:db8:ffff::/48 is 65536 + 65535 */
+	assert_int_equal(c[PW_SLOT(65535, PW_DIR_TO)].packets, 1);
+	assert_int_equal(c[PW_SLOT(65536 + 65535, PW_DIR_TO)].packets, 1);
+	/* 2001:db8::1 is the source of the second frame: block 65536 */
+	assert_int_equal(c[PW_SLOT(65536, PW_DIR_FROM)].packets, 1);
+	assert_int_equal(total, 3);
+	free(c);
+	prefixwatch_bpf__destroy(s.skel);
+	targets_free(&big);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xdp_cases),
+		cmocka_unit_test(test_tc_cases),
+		cmocka_unit_test(test_truncated_ipv4),
+		cmocka_unit_test(test_truncated_ipv6),
+		cmocka_unit_test(test_many_blocks),
+	};
+
+	return cmocka_run_group_tests_name("bpf (BPF_PROG_TEST_RUN)", tests, setup, teardown);
+}

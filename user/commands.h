@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef PW_COMMANDS_H
+#define PW_COMMANDS_H
+
+#include "cli.h"
+
+extern const struct cli_command cmd_run_def, cmd_stats_def, cmd_detach_def;
+
+int cmd_run(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef PW_COUNTERS_H
+#define PW_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "prefixwatch.h"
+#include "targets.h"
+
+/* Read entries 0..n-1 of an array map in batches. For a per-CPU map, out
+ * holds n * ncpus values, each rounded up to 8 bytes as the kernel lays them
+ * out. Returns 0 or -errno. */
+int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out);
+
+/* Sum per-CPU block counters into out[nslots]; last_ns is the latest. */
+int counters_read_blocks(int fd, uint32_t nslots, struct pw_counters *out);
+int counters_read_iface(int fd, struct pw_iface_counters *out);
+
+/* The record that describes block i of ts. */
+void blockinfo_fill(const struct pw_targets *ts, size_t i, struct pw_block_info *bi);
+/* The block (and target) a record describes. */
+void blockinfo_prefix(const struct pw_block_info *bi, struct pw_prefix *blk,
+		      struct pw_prefix *target);
+
+/* The maps of one interface and the latest values read from them. */
+struct pw_reader {
+	char ifname[16];
+	int blocks_fd, iface_fd, info_fd;
+	int owned;			/* fds opened from pins, closed by reader_free */
+	uint32_t nblocks;
+	struct pw_block_info *info;	/* nblocks */
+	struct pw_counters *c;		/* nblocks * PW_NDIRS, summed over CPUs */
+	struct pw_iface_counters tot;
+	uint64_t t_ns;			/* CLOCK_MONOTONIC right after the read */
+};
+
+/* From the pins of ifname (for `stats`); prints what failed. */
+int reader_open_pinned(struct pw_reader *r, const char *ifname);
+/* From fds a loader holds (borrowed). */
+int reader_init_fds(struct pw_reader *r, const char *ifname, int blocks_fd,
+		    int iface_fd, int info_fd);
+int reader_read(struct pw_reader *r);
+void reader_free(struct pw_reader *r);
+
+#endif

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "prefixwatch.skel.h"
+#include "counters.h"
+#include "loader.h"
+#include "log.h"
+#include "pins.h"
+
+const char *mode_name(enum pw_mode m)
+{
+	return m == PW_MODE_NATIVE ? "native" : m == PW_MODE_GENERIC ? "generic" : "auto";
+}
+
+static const char *xdp_mode_str(__u8 attach_mode)
+{
+	switch (attach_mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multiple";
+	}
+	return "none";
+}
+
+static void prog_name(__u32 id, char *buf, size_t len)
+{
+	struct bpf_prog_info info = {};
+	__u32 ilen = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	snprintf(buf, len, "?");
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
+		snprintf(buf, len, "%s", info.name);
+	close(fd);
+}
+
+/* Refuse pinned counters that were made for other targets: the same slot
+ * would mean another block. */
+static int check_pinned_targets(struct pw_sensor *s, const struct pw_targets *ts)
+{
+	char path[PATH_MAX];
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+	struct pw_block_info *have = NULL, want;
+	int fd, err = 0;
+
+	if (pins_path(s->dir, PW_MAP_BLOCKINFO, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
+		err = -errno;
+		pr_warn("cannot read map info of %s: %s\n", path, strerror(-err));
+		goto out;
+	}
+	if (info.max_entries != (ts->nblocks ? ts->nblocks : 1))
+		goto differ;
+	have = calloc(info.max_entries, sizeof(*have));
+	if (!have) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = map_read_array(fd, info.max_entries, sizeof(*have), 0, have);
+	if (err) {
+		pr_warn("cannot read %s: %s\n", path, strerror(-err));
+		goto out;
+	}
+	for (size_t i = 0; i < ts->nblocks; i++) {
+		blockinfo_fill(ts, i, &want);
+		if (memcmp(&want, &have[i], sizeof(want)))
+			goto differ;
+	}
+	goto out;
+differ:
+	pr_warn("the counters pinned at %s were made for other targets or block lengths; run 'prefixwatch detach -i %s' to discard them, or run with the same targets\n",
+		s->dir, s->ifname);
+	err = -EEXIST;
+out:
+	free(have);
+	close(fd);
+	return err;
+}
+
+static int set_pin(struct bpf_map *map, const char *dir)
+{
+	char path[PATH_MAX];
+	int err = pins_path(dir, bpf_map__name(map), path, sizeof(path));
+
+	return err ? err : bpf_map__set_pin_path(map, path);
+}
+
+static int fill_maps(struct pw_sensor *s, const struct pw_targets *ts)
+{
+	int info_fd = bpf_map__fd(s->skel->maps.pw_blockinfo);
+	int lpm4_fd = bpf_map__fd(s->skel->maps.pw_lpm4);
+	int lpm6_fd = bpf_map__fd(s->skel->maps.pw_lpm6);
+
+	for (__u32 i = 0; i < ts->nblocks; i++) {
+		const struct pw_prefix *p = &ts->blocks[i].pfx;
+		struct pw_block_info bi;
+		int err;
+
+		blockinfo_fill(ts, i, &bi);
+		err = bpf_map_update_elem(info_fd, &i, &bi, BPF_ANY);
+		if (!err && p->family == 4) {
+			struct pw_key4 k = { .prefixlen = p->len };
+
+			memcpy(k.addr, p->addr, 4);
+			err = bpf_map_update_elem(lpm4_fd, &k, &i, BPF_ANY);
+		} else if (!err) {
+			struct pw_key6 k = { .prefixlen = p->len };
+
+			memcpy(k.addr, p->addr, 16);
+			err = bpf_map_update_elem(lpm6_fd, &k, &i, BPF_ANY);
+		}
+		if (err) {
+			char b[64];
+
+			err = -errno;
+			pr_warn("cannot add block %s to the maps of %s: %s\n",
+				prefix_str(p, b, sizeof(b)), s->ifname, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Reuse an XDP link pinned by an earlier run (--keep-attached) when it is
+ * still attached here: swap our freshly loaded program into it, so the
+ * interface is never without the sensor and never re-attached. */
+static int reuse_xdp_link(struct pw_sensor *s, const char *pin, __u32 cur_prog_id)
+{
+	struct bpf_link_info info = {};
+	__u32 ilen = sizeof(info);
+	int fd = bpf_obj_get(pin);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.type != BPF_LINK_TYPE_XDP ||
+	    info.xdp.ifindex != (__u32)s->ifindex || info.prog_id != cur_prog_id) {
+		/* Its interface is gone, or it is not what is attached now. */
+		pr_debug("discarding stale XDP link pin %s\n", pin);
+		close(fd);
+		unlink(pin);
+		return 0;
+	}
+	if (bpf_link_update(fd, bpf_program__fd(s->skel->progs.pw_xdp), NULL)) {
+		int err = -errno;
+
+		pr_warn("cannot update the XDP link pinned at %s: %s\n", pin, strerror(-err));
+		close(fd);
+		return err;
+	}
+	s->xdp_link_fd = fd;
+	s->reused_link = true;
+	return 1;
+}
+
+static int attach_xdp(struct pw_sensor *s, enum pw_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char pin[PATH_MAX], name[BPF_OBJ_NAME_LEN];
+	int prog_fd = bpf_program__fd(s->skel->progs.pw_xdp);
+	int err, fd;
+
+	if (pins_path(s->dir, PW_PIN_XDP_LINK, pin, sizeof(pin)))
+		return -ENAMETOOLONG;
+	err = bpf_xdp_query(s->ifindex, 0, &q);
+	if (err) {
+		pr_warn("cannot query XDP on %s: %s\n", s->ifname, strerror(-err));
+		return err;
+	}
+	if (q.prog_id) {
+		err = reuse_xdp_link(s, pin, q.prog_id);
+		if (err < 0)
+			return err;
+		if (err > 0) {
+			s->mode = xdp_mode_str(q.attach_mode);
+			if (mode != PW_MODE_AUTO && strcmp(s->mode, mode_name(mode)))
+				pr_warn("%s: keeping the existing %s attachment; run 'prefixwatch detach -i %s' first to change the mode\n",
+					s->ifname, s->mode, s->ifname);
+			return 0;
+		}
+		prog_name(q.prog_id, name, sizeof(name));
+		pr_warn("cannot attach to %s: another XDP program is attached (id %u, '%s', %s mode); prefixwatch does not replace other tools' programs: remove it first\n",
+			s->ifname, q.prog_id, name, xdp_mode_str(q.attach_mode));
+		return -EBUSY;
+	}
+	unlink(pin); /* a stale pin of a link whose interface went away */
+
+	for (int try = 0; try < 2; try++) {
+		enum pw_mode m = mode == PW_MODE_AUTO ? (try ? PW_MODE_GENERIC : PW_MODE_NATIVE) : mode;
+		LIBBPF_OPTS(bpf_link_create_opts, lo,
+			    .flags = m == PW_MODE_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+
+		fd = bpf_link_create(prog_fd, s->ifindex, BPF_XDP, &lo);
+		if (fd >= 0) {
+			s->mode = mode_name(m);
+			break;
+		}
+		err = -errno;
+		if (mode == PW_MODE_AUTO && !try) {
+			pr_warn("cannot attach to %s (native): %s; falling back to generic mode, which is slower\n",
+				s->ifname, strerror(-err));
+			continue;
+		}
+		pr_warn("cannot attach to %s (%s): %s\n", s->ifname, mode_name(m), strerror(-err));
+		return err;
+	}
+	if (bpf_obj_pin(fd, pin)) {
+		err = -errno;
+		pr_warn("cannot pin the XDP link of %s at %s: %s\n", s->ifname, pin, strerror(-err));
+		close(fd); /* detaches: nothing attached that we cannot find again */
+		return err;
+	}
+	s->xdp_link_fd = fd;
+	return 0;
+}
+
+/* The tc filter is ours if it has our handle and priority and runs our
+ * program. Returns its program id, 0 if there is none, or -errno. */
+static int tc_query(int ifindex, char *name, size_t len)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = PW_TC_HANDLE, .priority = PW_TC_PRIORITY);
+	int err = bpf_tc_query(&hook, &o);
+
+	if (err == -ENOENT || err == -EINVAL) /* no filter, or no clsact qdisc */
+		return 0;
+	if (err)
+		return err;
+	prog_name(o.prog_id, name, len);
+	return o.prog_id;
+}
+
+static int tc_detach(int ifindex, const char *ifname)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = PW_TC_HANDLE, .priority = PW_TC_PRIORITY);
+	char name[BPF_OBJ_NAME_LEN];
+	int id = tc_query(ifindex, name, sizeof(name));
+
+	if (id <= 0)
+		return id;
+	if (strcmp(name, "pw_tc_egress"))
+		return 0; /* not ours: leave it */
+	id = bpf_tc_detach(&hook, &o);
+	if (id)
+		pr_warn("cannot detach the egress filter from %s: %s\n", ifname, strerror(-id));
+	return id;
+}
+
+static int attach_tc(struct pw_sensor *s)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = s->ifindex, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = PW_TC_HANDLE, .priority = PW_TC_PRIORITY,
+			    .prog_fd = bpf_program__fd(s->skel->progs.pw_tc_egress));
+	char name[BPF_OBJ_NAME_LEN];
+	int err = bpf_tc_hook_create(&hook);
+
+	if (err && err != -EEXIST) {
+		pr_warn("cannot create the clsact qdisc on %s for --egress: %s\n", s->ifname, strerror(-err));
+		return err;
+	}
+	err = tc_query(s->ifindex, name, sizeof(name));
+	if (err > 0) {
+		if (strcmp(name, "pw_tc_egress")) {
+			pr_warn("cannot attach the egress filter to %s: handle %#x priority %#x is taken by another program ('%s')\n",
+				s->ifname, PW_TC_HANDLE, PW_TC_PRIORITY, name);
+			return -EBUSY;
+		}
+		o.flags = BPF_TC_F_REPLACE; /* ours, left by --keep-attached */
+	}
+	err = bpf_tc_attach(&hook, &o);
+	if (err) {
+		pr_warn("cannot attach the egress filter to %s: %s\n", s->ifname, strerror(-err));
+		return err;
+	}
+	s->egress = true;
+	return 0;
+}
+
+int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, bool pin)
+{
+	struct prefixwatch_bpf *skel = prefixwatch_bpf__open();
+	int err;
+
+	if (!skel) {
+		err = -errno;
+		pr_warn("cannot open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	s->skel = skel;
+	err = bpf_map__set_max_entries(skel->maps.pw_blocks, ts->nblocks * PW_NDIRS) ?:
+	      bpf_map__set_max_entries(skel->maps.pw_blockinfo, ts->nblocks ?: 1) ?:
+	      bpf_map__set_max_entries(skel->maps.pw_lpm4, ts->n4 ?: 1) ?:
+	      bpf_map__set_max_entries(skel->maps.pw_lpm6, ts->n6 ?: 1) ?:
+	      bpf_program__set_autoload(skel->progs.pw_tc_egress, egress);
+	if (!err && pin)
+		err = set_pin(skel->maps.pw_blocks, s->dir) ?:
+		      set_pin(skel->maps.pw_iface, s->dir) ?:
+		      set_pin(skel->maps.pw_blockinfo, s->dir) ?:
+		      set_pin(skel->maps.pw_lpm4, s->dir) ?:
+		      set_pin(skel->maps.pw_lpm6, s->dir);
+	if (err) {
+		pr_warn("cannot configure the BPF object for %s: %s\n", s->ifname, strerror(-err));
+		return err;
+	}
+	err = prefixwatch_bpf__load(skel);
+	if (err) {
+		pr_warn("cannot load the BPF program for %s: %s%s\n", s->ifname, strerror(-err),
+			err == -EPERM ? " (need root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)" : "");
+		return err;
+	}
+	return fill_maps(s, ts);
+}
+
+int loader_attach(struct pw_sensor *s, const char *ifname,
+		  const struct pw_targets *ts, const struct loader_opts *o)
+{
+	char path[PATH_MAX];
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->lock_fd = s->xdp_link_fd = -1;
+	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+	s->ifindex = if_nametoindex(ifname);
+	if (!s->ifindex) {
+		err = -errno;
+		pr_warn("no interface '%s': %s\n", ifname, strerror(-err));
+		return err;
+	}
+
+	err = pins_ensure_bpffs();
+	if (err)
+		return err;
+	err = pins_iface_dir(ifname, s->dir, sizeof(s->dir));
+	if (!err)
+		err = pins_mkdir(s->dir);
+	if (err) {
+		pr_warn("cannot create pin directory %s: %s\n", s->dir, strerror(-err));
+		return err;
+	}
+	s->lock_fd = pins_lock(s->dir);
+	if (s->lock_fd < 0) {
+		err = s->lock_fd;
+		if (err == -EWOULDBLOCK)
+			pr_warn("another prefixwatch is running on %s (%s is locked)\n", ifname, s->dir);
+		else
+			pr_warn("cannot lock %s: %s\n", s->dir, strerror(-err));
+		return err;
+	}
+	/* Anything already pinned here is an earlier run's and must survive
+	 * whatever fails below. */
+	if (!pins_path(s->dir, PW_MAP_BLOCKS, path, sizeof(path)))
+		s->reused_maps = access(path, F_OK) == 0;
+	err = check_pinned_targets(s, ts);
+	if (err)
+		goto fail;
+
+	err = loader_load(s, ts, o->egress, true);
+	if (err)
+		goto fail;
+	err = attach_xdp(s, o->mode);
+	if (err)
+		goto fail;
+	if (o->egress)
+		err = attach_tc(s);
+	else if (tc_detach(s->ifindex, ifname) > 0)
+		pr_info("%s: removed the egress filter left by an earlier run (no --egress now)\n", ifname);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	/* Leave the interface as it was: a link we reused stays pinned, and
+	 * so do counters from an earlier run; maps we just made go. */
+	loader_close(s, s->reused_link);
+	if (!s->reused_maps)
+		pins_remove_dir(s->dir);
+	return err;
+}
+
+void loader_close(struct pw_sensor *s, bool keep_attached)
+{
+	char pin[PATH_MAX];
+
+	if (!keep_attached) {
+		if (s->egress)
+			tc_detach(s->ifindex, s->ifname);
+		if (s->xdp_link_fd >= 0 && !pins_path(s->dir, PW_PIN_XDP_LINK, pin, sizeof(pin)))
+			unlink(pin); /* closing the last reference below detaches */
+	}
+	if (s->xdp_link_fd >= 0)
+		close(s->xdp_link_fd);
+	prefixwatch_bpf__destroy(s->skel);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->skel = NULL;
+	s->xdp_link_fd = s->lock_fd = -1;
+	s->egress = false;
+}
+
+int loader_remove(const char *ifname)
+{
+	char dir[PATH_MAX], pin[PATH_MAX];
+	int ifindex = if_nametoindex(ifname);
+	int err, lock;
+
+	err = pins_ensure_bpffs();
+	if (err)
+		return err;
+	if (pins_iface_dir(ifname, dir, sizeof(dir)))
+		return -ENAMETOOLONG;
+	lock = pins_lock(dir);
+	if (lock == -ENOENT) {
+		pr_warn("nothing to detach on %s: no pins at %s\n", ifname, dir);
+		return -ENOENT;
+	}
+	if (lock < 0) {
+		if (lock == -EWOULDBLOCK)
+			pr_warn("cannot detach %s: a running prefixwatch holds %s; stop it first\n", ifname, dir);
+		else
+			pr_warn("cannot lock %s: %s\n", dir, strerror(-lock));
+		return lock;
+	}
+	/* Unpinning the link detaches the program (no one else holds it). */
+	if (!pins_path(dir, PW_PIN_XDP_LINK, pin, sizeof(pin)) && unlink(pin) && errno != ENOENT)
+		pr_warn("cannot remove %s: %s\n", pin, strerror(errno));
+	if (ifindex)
+		tc_detach(ifindex, ifname);
+	err = pins_remove_dir(dir);
+	if (err)
+		pr_warn("cannot remove pins in %s: %s\n", dir, strerror(-err));
+	close(lock);
+	return err;
+}

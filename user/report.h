@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef PW_REPORT_H
+#define PW_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "prefixwatch.h"
+
+/* What one interface's maps held at one read. */
+struct iface_view {
+	const char *ifname;
+	uint32_t nblocks;
+	const struct pw_block_info *info;	/* nblocks */
+	const struct pw_counters *c;		/* nblocks * PW_NDIRS */
+	const struct pw_iface_counters *tot;
+	const double *pps, *bps;		/* per slot, or NULL */
+};
+
+/* The aligned table of `stats` (and of run's live view when rates are
+ * given): one row per interface, block and direction, then the interface
+ * totals. active_only skips rows with no packets. */
+void report_tables(FILE *f, const struct iface_view *v, size_t n, bool active_only);
+
+#endif
