@@ -75,6 +75,11 @@ $(BUILD)/prefixwatch: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/tests/pwsend: tests/pwsend.c tests/frames.h | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests $< -o $@
+
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -236,7 +236,15 @@ static int sample_loop(struct run_ctx *c, struct pw_reader *r, int n)
 		bool stop = false;
 		uint64_t exp;
 
-		if (poll(pfd, 2, -1) < 0) {
+		int timeout = -1;
+
+		if (c->duration > 0) {
+			/* wake for the end of --duration even between ticks */
+			uint64_t end = start + (uint64_t)(c->duration * 1e9), now = now_mono_ns();
+
+			timeout = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
+		}
+		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_warn("poll failed: %s\n", strerror(errno));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +192,7 @@ static int attach_xdp(struct pw_sensor *s, enum pw_mode mode)
 		if (err > 0) {
 			s->mode = xdp_mode_str(q.attach_mode);
 			if (mode != PW_MODE_AUTO && strcmp(s->mode, mode_name(mode)))
-				pr_warn("%s: keeping the existing %s attachment; run 'prefixwatch detach -i %s' first to change the mode\n",
+				pr_warn("warning: %s: keeping the existing %s attachment; run 'prefixwatch detach -i %s' first to change the mode\n",
 					s->ifname, s->mode, s->ifname);
 			return 0;
 		}
@@ -214,7 +215,7 @@ static int attach_xdp(struct pw_sensor *s, enum pw_mode mode)
 		}
 		err = -errno;
 		if (mode == PW_MODE_AUTO && !try) {
-			pr_warn("cannot attach to %s (native): %s; falling back to generic mode, which is slower\n",
+			pr_warn("warning: cannot attach to %s (native): %s; falling back to generic mode, which is slower\n",
 				s->ifname, strerror(-err));
 			continue;
 		}
@@ -233,11 +234,21 @@ static int attach_xdp(struct pw_sensor *s, enum pw_mode mode)
 
 /* The tc filter is ours if it has our handle and priority and runs our
  * program. Returns its program id, 0 if there is none, or -errno. */
+static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
 static int tc_query(int ifindex, char *name, size_t len)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = PW_TC_HANDLE, .priority = PW_TC_PRIORITY);
+	/* "no such filter" is the usual answer: keep libbpf from printing
+	 * the kernel's message for it */
+	libbpf_print_fn_t prev = libbpf_set_print(silent);
 	int err = bpf_tc_query(&hook, &o);
+
+	libbpf_set_print(prev);
 
 	if (err == -ENOENT || err == -EINVAL) /* no filter, or no clsact qdisc */
 		return 0;

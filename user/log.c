@@ -11,8 +11,6 @@ static void vlog(enum pw_log_level level, const char *fmt, va_list ap)
 	if ((int)level > pw_log_level)
 		return;
 	fputs("prefixwatch: ", stderr);
-	if (level == LOG_WARN)
-		fputs("warning: ", stderr);
 	vfprintf(stderr, fmt, ap);
 }
 

@@ -4,7 +4,8 @@
 
 enum pw_log_level { LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_VERBOSE };
 
-/* Raised by each -v; warnings always show. */
+/* Raised by each -v; LOG_WARN (errors and warnings) always shows. A message
+ * that is only a warning says so in its text. */
 extern int pw_log_level;
 
 void pw_log(enum pw_log_level level, const char *fmt, ...)

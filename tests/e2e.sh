@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End-to-end tests: two network namespaces joined by veth pairs, target
+# addresses assigned inside them, real packets both ways, counters asserted
+# exact. Runs in a private mount namespace with its own bpffs, so no pin
+# leaks to the host; removes its namespaces on exit, whatever happens.
+#
+#   tests/e2e.sh BUILD_DIR          run all
+#   E2E_DEBUG=1 tests/e2e.sh ...    open a shell in the topology on failure
+set -u
+
+BUILD=$(cd "${1:-build}" && pwd)
+PW=$BUILD/prefixwatch
+SEND=$BUILD/tests/pwsend
+PASS=0 FAIL=0 SKIP=0
+
+summary() { echo "e2e: $PASS passed, $FAIL failed, $SKIP skipped"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "e2e: SKIP all: needs root (network namespaces, veth, XDP)"
+	SKIP=1
+	summary
+	exit 0
+fi
+for tool in ip nsenter unshare; do
+	if ! command -v $tool >/dev/null; then
+		echo "e2e: SKIP all: '$tool' is not installed"
+		SKIP=1
+		summary
+		exit 0
+	fi
+done
+
+# Re-run in a private mount namespace: our bpffs is ours alone.
+if [ -z "${PW_E2E_INNER:-}" ]; then
+	PW_E2E_INNER=1 exec unshare -m --propagation private "$0" "$@"
+fi
+# Start without a bpffs so prefixwatch has to mount one itself.
+while mountpoint -q /sys/fs/bpf; do umount -l /sys/fs/bpf; done
+
+NS_A=pwe2e-a-$$ NS_B=pwe2e-b-$$
+TMP=$(mktemp -d /tmp/pw-e2e.XXXXXX)
+RUN_PID=
+
+cleanup() {
+	[ -n "$RUN_PID" ] && kill "$RUN_PID" 2>/dev/null && wait "$RUN_PID" 2>/dev/null
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+inA() { nsenter --net=/run/netns/"$NS_A" "$@"; }
+inB() { nsenter --net=/run/netns/"$NS_B" "$@"; }
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $*"; }
+not_ok() {
+	FAIL=$((FAIL + 1))
+	echo "FAIL - $*"
+	if [ -n "${E2E_DEBUG:-}" ]; then
+		echo "debug shell: namespaces $NS_A $NS_B (exit to continue)"
+		bash -i </dev/tty >/dev/tty 2>&1 || true
+	fi
+}
+check() { # check DESC EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else not_ok "$1: expected $2, got $3"; fi
+}
+
+# ctr IFACE BLOCK DIR COLUMN: one counter from 'prefixwatch stats'
+ctr() {
+	inB "$PW" stats -i "$1" 2>/dev/null | awk -v b="$2" -v d="$3" -v c="$4" '
+		/^INTERFACE +BLOCK/ { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$2 == b && $3 == d { print $(col[toupper(c)]); found = 1; exit }
+		END { if (!found) print "missing" }'
+}
+# total IFACE COLUMN: one interface total from 'prefixwatch stats'
+total() {
+	inB "$PW" stats -i "$1" 2>/dev/null | awk -v c="$2" '
+		/^INTERFACE +FRAMES/ { for (i = 1; i <= NF; i++) col[$i] = i; t = 1; next }
+		t && NF > 1 { print $(col[c]); exit }'
+}
+has_xdp() { inB ip link show dev "$1" | grep -q "prog/xdp"; }
+
+start_run() { # start_run LOGNAME ARGS...: prefixwatch run in B, wait until attached everywhere
+	local log=$TMP/$1.log n=0 a
+	shift
+	for a in "$@"; do [ "$a" = -i ] && n=$((n + 1)); done
+	# nsenter execs prefixwatch, so RUN_PID is prefixwatch itself
+	nsenter --net=/run/netns/"$NS_B" "$PW" run "$@" >"$TMP/run.out" 2>"$log" &
+	RUN_PID=$!
+	for _ in $(seq 200); do
+		[ "$(grep -c "counting" "$log" 2>/dev/null)" = "$n" ] && return 0
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "prefixwatch run did not start:"; cat "$log"
+	return 1
+}
+stop_run() { # stop_run: SIGTERM, wait; sets RUN_RC
+	kill -TERM "$RUN_PID"
+	wait "$RUN_PID"
+	RUN_RC=$?
+	RUN_PID=
+}
+
+# --- topology -------------------------------------------------------------
+# A (pa0, pa1) <-> B (pb0, pb1). A holds target addresses; B is the vantage
+# point and runs prefixwatch. Static neighbours: no ARP or ND on the wire.
+ip netns add "$NS_A" && ip netns add "$NS_B" || { echo "e2e: cannot create namespaces"; exit 1; }
+for i in 0 1; do
+	ip link add pa$i netns "$NS_A" address 02:00:00:00:0a:0$i type veth \
+		peer name pb$i netns "$NS_B" address 02:00:00:00:0b:0$i
+done
+for ns in "$NS_A" "$NS_B"; do
+	ip -n "$ns" link set lo up
+	for i in 0 1; do ip -n "$ns" link set "$([ "$ns" = "$NS_A" ] && echo pa || echo pb)$i" up; done
+	# errors at the rate they are provoked, so replies can be counted
+	ip netns exec "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000 \
+		net.ipv4.icmp_msgs_burst=100000 net.ipv6.icmp.ratelimit=0
+done
+ip -n "$NS_A" addr add 175.45.176.1/32 dev pa0
+ip -n "$NS_A" addr add 175.45.179.1/32 dev pa1
+ip -n "$NS_A" addr add 2001:db8:aa::1/128 dev pa0 nodad
+ip -n "$NS_B" addr add 10.200.0.2/32 dev pb0
+ip -n "$NS_B" addr add 10.200.1.2/32 dev pb1
+ip -n "$NS_B" addr add 2001:db8:99::2/128 dev pb0 nodad
+ip -n "$NS_A" route add 10.200.0.2/32 dev pa0
+ip -n "$NS_A" route add 10.200.1.2/32 dev pa1
+ip -n "$NS_A" route add 2001:db8:99::2/128 dev pa0
+ip -n "$NS_B" route add 175.45.176.1/32 dev pb0
+ip -n "$NS_B" route add 175.45.179.1/32 dev pb1
+ip -n "$NS_B" route add 2001:db8:aa::1/128 dev pb0
+ip -n "$NS_A" neigh add 10.200.0.2 lladdr 02:00:00:00:0b:00 dev pa0 nud permanent
+ip -n "$NS_A" neigh add 10.200.1.2 lladdr 02:00:00:00:0b:01 dev pa1 nud permanent
+ip -n "$NS_A" neigh add 2001:db8:99::2 lladdr 02:00:00:00:0b:00 dev pa0 nud permanent
+ip -n "$NS_B" neigh add 175.45.176.1 lladdr 02:00:00:00:0a:00 dev pb0 nud permanent
+ip -n "$NS_B" neigh add 175.45.179.1 lladdr 02:00:00:00:0a:01 dev pb1 nud permanent
+ip -n "$NS_B" neigh add 2001:db8:aa::1 lladdr 02:00:00:00:0a:00 dev pb0 nud permanent
+TARGETS=(-t 175.45.176.0/22 -t 2001:db8:aa::/47)
+
+# --- bad input: one line, non-zero exit, nothing attached -----------------
+bad() { # bad DESC EXPECTED_RC PATTERN ARGS...
+	local desc=$1 want=$2 pat=$3
+	shift 3
+	inB "$PW" "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	local rc=$? lines
+	lines=$(grep -c . "$TMP/bad.err")
+	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -q -- "$pat" "$TMP/bad.err"; then
+		ok "bad input: $desc (exit $rc: $(cat "$TMP/bad.err"))"
+	else
+		not_ok "bad input: $desc: exit $rc (want $want), $lines lines: $(cat "$TMP/bad.err")"
+	fi
+}
+bad "unknown interface" 2 "no interface 'nope0'" run -i nope0
+bad "no interface" 2 "no interface given" run
+bad "host bits" 2 "did you mean 175.45.176.0/22" run -i pb0 -t 175.45.176.1/22
+bad "garbage target" 2 "'x.y' is not an IPv4 or IPv6 address" run -i pb0 -t x.y
+bad "overlapping targets" 2 "overlap" run -i pb0 -t 10.0.0.0/8 -t 10.1.0.0/16
+bad "too many blocks" 2 "more than the limit" run -i pb0 -t 10.0.0.0/7
+bad "missing targets file" 2 "cannot open targets file" run -i pb0 --targets-file /nonexistent
+bad "bad mode" 2 "invalid value 'fast' for --mode" run -i pb0 -m fast
+bad "bad interval" 2 "invalid value '0' for --interval" run -i pb0 --interval 0
+bad "bad block length" 2 "invalid value '33' for --block-len4" run -i pb0 --block-len4 33
+bad "unknown option" 2 "unknown option" run -i pb0 --frobnicate
+mountpoint -q /sys/fs/bpf && not_ok "bpffs mounted before the test" || ok "no bpffs mounted to start with"
+bad "stats with nothing pinned" 1 "no counters" stats
+check "prefixwatch mounted bpffs itself" bpf_fs "$(stat -f -c %T /sys/fs/bpf)"
+bad "detach with nothing pinned" 1 "nothing to detach" detach -i pb0
+has_xdp pb0 && not_ok "bad input left a program attached" || ok "bad input attached nothing"
+
+# --- counting real traffic ------------------------------------------------
+if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
+	ok "run attached to pb0 and pb1 ($(grep -o 'native mode' "$TMP/run1.log" | head -n1))"
+
+	inA "$SEND" udp 175.45.176.1 10.200.0.2 50         # in: UDP from 176; out: ICMP unreachable to 176
+	inA "$SEND" tcp 175.45.176.1 10.200.0.2 5          # in: SYN from 176; out: RST to 176
+	inB "$SEND" tcp 10.200.0.2 175.45.176.1 3          # out: SYN to 176; in: RST from 176
+	inA "$SEND" udp 2001:db8:aa::1 2001:db8:99::2 20   # IPv6 both ways
+	inA "$SEND" udp 175.45.179.1 10.200.1.2 9          # the second interface only
+	L_VLAN=$(inA "$SEND" frame pa0 vlan-udp4-to-177 7)
+	L_QINQ=$(inA "$SEND" frame pa0 qinq-synack4-from-178 4)
+	L_EXT6=$(inA "$SEND" frame pa0 ext-syn6-to-ab 6)
+	L_FRAG6=$(inA "$SEND" frame pa0 frag-udp6-from-aa 2)
+	inA "$SEND" frame pa0 truncated-ipv4 3 >/dev/null
+	inA "$SEND" frame pa0 arp 2 >/dev/null
+	sleep 0.5
+
+	B176=175.45.176.0/24
+	check "UDP from the target, received" 50 "$(ctr pb0 $B176 from udp)"
+	check "ICMP errors to the target, sent (egress)" 50 "$(ctr pb0 $B176 to icmp)"
+	check "SYN from the target, received" 5 "$(ctr pb0 $B176 from syn)"
+	check "TCP from the target: 5 SYN + 3 RST" 8 "$(ctr pb0 $B176 from tcp)"
+	check "SYN to the target, sent (egress)" 3 "$(ctr pb0 $B176 to syn)"
+	check "TCP to the target: 3 SYN + 5 RST" 8 "$(ctr pb0 $B176 to tcp)"
+	check "packets from 176.0/24 on pb0" 58 "$(ctr pb0 $B176 from packets)"
+	check "packets to 176.0/24 on pb0" 58 "$(ctr pb0 $B176 to packets)"
+	check "IPv6 UDP from the target" $((20 + 2)) "$(ctr pb0 2001:db8:aa::/48 from udp)"
+	check "ICMPv6 errors to the target (egress)" 20 "$(ctr pb0 2001:db8:aa::/48 to icmp)"
+	check "802.1Q UDP to 177.0/24" 7 "$(ctr pb0 175.45.177.0/24 to udp)"
+	check "802.1Q bytes" $((7 * L_VLAN)) "$(ctr pb0 175.45.177.0/24 to bytes)"
+	check "QinQ SYN-ACK from 178.0/24" 4 "$(ctr pb0 175.45.178.0/24 from synack)"
+	check "IPv6 extension headers, SYN to ab::/48" 6 "$(ctr pb0 2001:db8:ab::/48 to syn)"
+	check "IPv6 bytes to ab::/48" $((6 * L_EXT6)) "$(ctr pb0 2001:db8:ab::/48 to bytes)"
+	check "IPv6 later fragments: bytes from aa::/48" $((20 * 94 + 2 * L_FRAG6)) "$(ctr pb0 2001:db8:aa::/48 from bytes)"
+	check "nothing for 179.0/24 on pb0" 0 "$(ctr pb0 175.45.179.0/24 from packets)"
+	check "pb1 counts its own traffic: UDP from 179.0/24" 9 "$(ctr pb1 175.45.179.0/24 from udp)"
+	check "pb1 counts its own traffic: ICMP to 179.0/24" 9 "$(ctr pb1 175.45.179.0/24 to icmp)"
+	check "UDP bytes, Ethernet header included (14+20+8+32 each)" $((9 * 74)) "$(ctr pb1 175.45.179.0/24 from bytes)"
+	check "pb1 saw nothing of 176.0/24" 0 "$(ctr pb1 $B176 from packets)"
+	check "truncated frames on pb0" 3 "$(total pb0 TRUNCATED)"
+	check "non-IP frames on pb0" 2 "$(total pb0 NONIP)"
+	check "fragments on pb0 (6 first, 2 later)" 8 "$(total pb0 FRAGMENTS)"
+	last=$(ctr pb0 $B176 from LAST_SEEN)
+	case $last in
+	"$(date -u +%Y-%m-%d)"T*Z) ok "last seen is a UTC time ($last)" ;;
+	*) not_ok "last seen: expected a UTC time today, got $last" ;;
+	esac
+
+	stop_run
+	check "SIGTERM: exit status" 0 "$RUN_RC"
+	grep -q "175.45.176.0/24" "$TMP/run.out" && ok "final table written on stop" ||
+		not_ok "no final table on stdout after SIGTERM"
+	has_xdp pb0 && not_ok "program still attached to pb0 after stop" || ok "stop detached the program"
+	inB tc filter show dev pb0 egress 2>/dev/null | grep -q pw_tc_egress &&
+		not_ok "egress filter still on pb0 after stop" || ok "stop removed the egress filter"
+	check "counters kept in the pins after stop" 50 "$(ctr pb0 $B176 from udp)"
+else
+	not_ok "prefixwatch run did not start: $(cat "$TMP/run1.log")"
+fi
+
+# --- restart keeps the counts ---------------------------------------------
+inA "$SEND" udp 175.45.176.1 10.200.0.2 10   # while detached: not counted
+if start_run run2 -i pb0 -i pb1 "${TARGETS[@]}" --interval 0.2; then
+	grep -q "counters continued" "$TMP/run2.log" && ok "restart reuses the pinned counters" ||
+		not_ok "restart did not say it continued the counters: $(cat "$TMP/run2.log")"
+	inA "$SEND" udp 175.45.176.1 10.200.0.2 10
+	sleep 0.3
+	check "after restart: 50 + 10, none of the 10 sent while detached" 60 "$(ctr pb0 $B176 from udp)"
+	check "after restart without --egress: sent packets no longer counted" 50 "$(ctr pb0 $B176 to icmp)"
+	stop_run
+fi
+
+# --- --keep-attached: counting goes on without user space -----------------
+if start_run run3 -i pb0 "${TARGETS[@]}" --keep-attached; then
+	stop_run
+	check "--keep-attached: exit status" 0 "$RUN_RC"
+	has_xdp pb0 && ok "--keep-attached left the program on pb0" || not_ok "--keep-attached: program gone"
+	inA "$SEND" udp 175.45.176.1 10.200.0.2 7
+	check "counted while no prefixwatch ran" 67 "$(ctr pb0 $B176 from udp)"
+	if start_run run4 -i pb0 "${TARGETS[@]}"; then
+		grep -q "left attached by an earlier run" "$TMP/run4.log" &&
+			ok "restart took over the attached program" || not_ok "restart: $(cat "$TMP/run4.log")"
+		inA "$SEND" udp 175.45.176.1 10.200.0.2 3
+		check "counting continues after the takeover" 70 "$(ctr pb0 $B176 from udp)"
+		stop_run
+	fi
+fi
+
+# --- refusals ---------------------------------------------------------------
+bad "other targets than the pinned counters" 3 "made for other targets" run -i pb0 -t 175.45.176.0/23
+if start_run run5 -i pb1 "${TARGETS[@]}"; then
+	bad "a second prefixwatch on the same interface" 3 "another prefixwatch is running on pb1" run -i pb1 "${TARGETS[@]}"
+	stop_run
+fi
+if inB ip link set dev pb1 xdp obj "$BUILD/pass.bpf.o" sec xdp 2>"$TMP/ip.err"; then
+	bad "another tool's XDP program" 3 "another XDP program is attached" run -i pb1 "${TARGETS[@]}"
+	inB ip link show dev pb1 | grep -q "prog/xdp id" && ok "the other program was left in place" ||
+		not_ok "the other tool's program was removed"
+	inB ip link set dev pb1 xdp off
+else
+	SKIP=$((SKIP + 1))
+	echo "skip - another tool's XDP program: ip cannot load $BUILD/pass.bpf.o: $(cat "$TMP/ip.err")"
+fi
+
+# --- detach removes program and pins --------------------------------------
+inB "$PW" detach -i pb0 -i pb1 2>"$TMP/detach.err"
+check "detach: exit status" 0 "$?"
+has_xdp pb0 && not_ok "detach left the program on pb0" || ok "detach removed the program"
+[ -e /sys/fs/bpf/prefixwatch/v1/pb0 ] && not_ok "detach left pins" || ok "detach removed the pins"
+check "stats after detach" missing "$(ctr pb0 175.45.176.0/24 from udp)"
+
+summary
+[ "$FAIL" -eq 0 ]
