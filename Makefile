@@ -41,19 +41,16 @@ HELPERS   := $(BUILD)/tests/pwsend
 
 all: $(BUILD)/prefixwatch
 
-# Check the toolchain once; install what is missing (as root) or say what is.
-DEPS_STAMP := $(BUILD)/.deps-ok
-$(DEPS_STAMP): scripts/install-deps.sh
-	$(Q)mkdir -p $(BUILD)
+# Check the toolchain on every build (quick when all is there): install what is
+# missing (as root) or say what is.
+deps:
 	$(Q)scripts/install-deps.sh
 	$(Q)$(BPFTOOL) gen help 2>&1 | grep -q skeleton || \
 		{ echo "prefixwatch: '$(BPFTOOL)' cannot generate skeletons (need bpftool 5.6 or later)" >&2; exit 1; }
 	$(Q)pkg-config --exists libbpf cmocka libelf zlib || \
 		{ echo "prefixwatch: pkg-config cannot find libbpf, cmocka, libelf or zlib" >&2; exit 1; }
-	$(Q)touch $@
-deps: $(DEPS_STAMP)
 
-$(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c bpf/prefixwatch.h bpf/count.bpf.h vmlinux/vmlinux.h | $(DEPS_STAMP)
+$(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c bpf/prefixwatch.h bpf/count.bpf.h vmlinux/vmlinux.h | deps
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -66,7 +63,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | $(DEPS_STAMP)
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -75,7 +72,7 @@ $(BUILD)/prefixwatch: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/pwsend: tests/pwsend.c tests/frames.h | $(DEPS_STAMP)
+$(BUILD)/tests/pwsend: tests/pwsend.c tests/frames.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests $< -o $@

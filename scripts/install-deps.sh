@@ -20,6 +20,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "prefixwatch: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
+log=$(mktemp)
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "prefixwatch: installing$missing failed (output above)" >&2
+	rm -f "$log"
+	exit 1
+fi
+rm -f "$log"

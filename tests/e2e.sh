@@ -257,6 +257,17 @@ if start_run run3 -i pb0 "${TARGETS[@]}" --keep-attached; then
 	fi
 fi
 
+# --- generic mode -------------------------------------------------------------
+if start_run run6 -i pb1 "${TARGETS[@]}" -m generic; then
+	grep -q "on pb1 (generic mode" "$TMP/run6.log" && ok "--mode generic attaches in generic mode" ||
+		not_ok "--mode generic: $(cat "$TMP/run6.log")"
+	inB ip link show dev pb1 | grep -q "xdpgeneric" && ok "the kernel shows xdpgeneric on pb1" ||
+		not_ok "no xdpgeneric on pb1: $(inB ip link show dev pb1)"
+	inA "$SEND" udp 175.45.179.1 10.200.1.2 4
+	check "generic mode counts the same way" 13 "$(ctr pb1 175.45.179.0/24 from udp)"
+	stop_run
+fi
+
 # --- refusals ---------------------------------------------------------------
 bad "other targets than the pinned counters" 3 "made for other targets" run -i pb0 -t 175.45.176.0/23
 if start_run run5 -i pb1 "${TARGETS[@]}"; then
