@@ -73,6 +73,9 @@ struct {
 	__type(value, struct pw_block_info);
 } pw_blockinfo SEC(".maps");
 
+/* Bumped by the reader after each read of the counters (see pw_counters). */
+volatile __u64 pw_epoch;
+
 struct pw_pkt {
 	__u32 l4;	/* L4_* */
 	__u32 syn;	/* 1 for SYN without ACK */
@@ -127,6 +130,12 @@ static __always_inline void pw_bump(__u32 block, __u32 dir,
 
 	if (!c)
 		return;
+	__u64 epoch = pw_epoch;
+
+	if (c->epoch != epoch) {
+		c->epoch = epoch;
+		c->first_ns = now;
+	}
 	c->packets += segs;
 	c->bytes += bytes;
 	c->last_ns = now;

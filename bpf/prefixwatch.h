@@ -47,12 +47,16 @@ struct pw_key6 {
 	__u8 addr[16];
 };
 
-/* Per-CPU counters of one (interface, block, direction). 72 bytes, a
+/* Per-CPU counters of one (interface, block, direction). 88 bytes, a
  * multiple of 8 as libbpf rounds per-CPU values. */
 struct pw_counters {
 	__u64 packets;
 	__u64 bytes;	/* frame length as received, Ethernet header included */
 	__u64 last_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) of the last packet */
+	__u64 first_ns;	/* first packet since epoch became pw_epoch ... */
+	__u64 epoch;	/* ... this value of it: the reader bumps pw_epoch after
+			 * each read, so first_ns is the first packet of the
+			 * interval (the end of an outage, to the ns) */
 	__u64 tcp;
 	__u64 udp;
 	__u64 icmp;	/* ICMP for IPv4, ICMPv6 for IPv6 */

@@ -89,7 +89,7 @@ struct snap {
 static void take(struct snap *s)
 {
 	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
-					      ts.nblocks * PW_NDIRS, s->c), 0);
+					      ts.nblocks * PW_NDIRS, sensor.skel->bss->pw_epoch, s->c), 0);
 	assert_int_equal(counters_read_iface(bpf_map__fd(sensor.skel->maps.pw_iface), &s->t), 0);
 }
 
@@ -112,6 +112,7 @@ static void check(const char *desc, const uint8_t *b, size_t len, const struct e
 	struct snap before, after;
 	uint64_t t0, t1;
 
+	sensor.skel->bss->pw_epoch++; /* a new interval: first_ns will be this frame's */
 	take(&before);
 	t0 = now_mono_ns();
 	if (tc)
@@ -155,6 +156,10 @@ static void check(const char *desc, const uint8_t *b, size_t len, const struct e
 					 (unsigned long long)(a->bytes - z->bytes),
 					 (unsigned long long)(a->syn - z->syn),
 					 (unsigned long long)(a->synack - z->synack), hit);
+			if (hit && (a->first_ns < t0 || a->first_ns > a->last_ns))
+				fail_msg("%s: first packet of the epoch at %llu, not in [%llu, last %llu]",
+					 desc, (unsigned long long)a->first_ns, (unsigned long long)t0,
+					 (unsigned long long)a->last_ns);
 			if (hit && (a->last_ns < t0 || a->last_ns > t1))
 				fail_msg("%s: last packet time %llu outside the run [%llu, %llu]", desc,
 					 (unsigned long long)a->last_ns, (unsigned long long)t0,
@@ -376,7 +381,7 @@ static void test_many_blocks(void **state)
 
 	assert_non_null(c);
 	assert_int_equal(counters_read_blocks(bpf_map__fd(s.skel->maps.pw_blocks),
-					      big.nblocks * PW_NDIRS, c), 0);
+					      big.nblocks * PW_NDIRS, 0, c), 0);
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < big.nblocks * PW_NDIRS; i++)
@@ -392,6 +397,39 @@ static void test_many_blocks(void **state)
 	targets_free(&big);
 }
 
+/* first_ns is the first packet since the epoch changed, whatever the CPU
+ * saw before: the reader's exact time for the end of an outage. */
+static void test_epoch_first_packet(void **state)
+{
+	struct frame f;
+	struct frame_spec fs = { .family = 4, .src = "1.1.1.1", .dst = "175.45.176.9", .l4 = 17 };
+	struct pw_counters c[7 * PW_NDIRS];
+	__u64 e, t_mid;
+
+	SKIP_IF_NO_BPF();
+	frame_build(&fs, &f);
+	e = ++sensor.skel->bss->pw_epoch;
+	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
+	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
+	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
+					      ts.nblocks * PW_NDIRS, e, c), 0);
+	__u64 first_e = c[PW_SLOT(0, PW_DIR_TO)].first_ns;
+
+	assert_true(first_e > 0 && first_e < c[PW_SLOT(0, PW_DIR_TO)].last_ns);
+	sensor.skel->bss->pw_epoch = e + 1;
+	t_mid = now_mono_ns();
+	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
+	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
+	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
+					      ts.nblocks * PW_NDIRS, e + 1, c), 0);
+	assert_true(c[PW_SLOT(0, PW_DIR_TO)].first_ns >= t_mid);
+	assert_true(c[PW_SLOT(0, PW_DIR_TO)].first_ns < c[PW_SLOT(0, PW_DIR_TO)].last_ns);
+	/* asked about an epoch with no packet: none */
+	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
+					      ts.nblocks * PW_NDIRS, e + 2, c), 0);
+	assert_int_equal(c[PW_SLOT(0, PW_DIR_TO)].first_ns, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_ipv4),
 		cmocka_unit_test(test_truncated_ipv6),
 		cmocka_unit_test(test_many_blocks),
+		cmocka_unit_test(test_epoch_first_packet),
 	};
 
 	return cmocka_run_group_tests_name("bpf (BPF_PROG_TEST_RUN)", tests, setup, teardown);

@@ -367,6 +367,7 @@ int cmd_run(int argc, char **argv)
 			ret = EXIT_RUNTIME;
 			goto out_detach;
 		}
+		r[n].epoch = &s[n].skel->bss->pw_epoch;
 		pr_info("counting %zu blocks of %zu target%s on %s (%s mode%s%s%s)\n", c.ts.nblocks,
 			c.ts.n, c.ts.n == 1 ? "" : "s", s[n].ifname, s[n].mode,
 			s[n].egress ? ", egress too" : "",

@@ -47,7 +47,7 @@ int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out)
 	return err;
 }
 
-int counters_read_blocks(int fd, uint32_t nslots, struct pw_counters *out)
+int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_counters *out)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct pw_counters *v;
@@ -76,6 +76,13 @@ int counters_read_blocks(int fd, uint32_t nslots, struct pw_counters *out)
 				o->synack += c->synack;
 				if (c->last_ns > o->last_ns)
 					o->last_ns = c->last_ns;
+				/* the interval's first packet: the earliest
+				 * on any CPU that counted in this epoch */
+				if (c->epoch == epoch && c->first_ns &&
+				    (!o->first_ns || c->first_ns < o->first_ns)) {
+					o->first_ns = c->first_ns;
+					o->epoch = epoch;
+				}
 			}
 		}
 	}
@@ -201,11 +208,15 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 
 int reader_read(struct pw_reader *r)
 {
-	int err = counters_read_blocks(r->blocks_fd, r->nblocks * PW_NDIRS, r->c);
+	__u64 epoch = r->epoch ? *r->epoch : 0;
+	int err = counters_read_blocks(r->blocks_fd, r->nblocks * PW_NDIRS, epoch, r->c);
 
 	if (!err)
 		err = counters_read_iface(r->iface_fd, &r->tot);
 	r->t_ns = now_mono_ns();
+	/* what arrives from now on is the next interval's */
+	if (r->epoch)
+		*r->epoch = epoch + 1;
 	return err;
 }
 

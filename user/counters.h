@@ -13,8 +13,9 @@
  * out. Returns 0 or -errno. */
 int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out);
 
-/* Sum per-CPU block counters into out[nslots]; last_ns is the latest. */
-int counters_read_blocks(int fd, uint32_t nslots, struct pw_counters *out);
+/* Sum per-CPU block counters into out[nslots]: last_ns is the latest on any
+ * CPU; first_ns the earliest counted in epoch (0 if none was). */
+int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_counters *out);
 int counters_read_iface(int fd, struct pw_iface_counters *out);
 
 /* The record that describes block i of ts. */
@@ -33,6 +34,8 @@ struct pw_reader {
 	struct pw_counters *c;		/* nblocks * PW_NDIRS, summed over CPUs */
 	struct pw_iface_counters tot;
 	uint64_t t_ns;			/* CLOCK_MONOTONIC right after the read */
+	volatile __u64 *epoch;		/* the program's pw_epoch, bumped after each
+					 * read; NULL when only reading pins */
 };
 
 /* From the pins of ifname (for `stats`); prints what failed. */

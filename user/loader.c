@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "log.h"
 #include "pins.h"
+#include "timefmt.h"
 
 const char *mode_name(enum pw_mode m)
 {
@@ -337,6 +338,9 @@ int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, b
 			err == -EPERM ? " (need root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)" : "");
 		return err;
 	}
+	/* Epochs of an earlier run are older than now: never mistaken for
+	 * ours when the counters are reused. */
+	skel->bss->pw_epoch = now_mono_ns();
 	return fill_maps(s, ts);
 }
 
