@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The detector on synthetic streams, ticked every second as `run` does. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "detector.h"
+
+#define NS 1000000000ull
+#define T0 (1749254400ull * NS) /* 2025-06-07T00:00:00Z */
+
+struct sim {
+	struct det_series s;
+	struct det_params p;
+	uint64_t now, last;	/* ns */
+	double next;		/* next arrival, seconds since T0 */
+	double gap;		/* seconds between packets; 0: none */
+	struct det_event ev[64];
+	int nev;
+	uint64_t rng;
+};
+
+static void sim_init(struct sim *m)
+{
+	struct det_params p = DET_PARAMS_DEFAULT;
+
+	memset(m, 0, sizeof(*m));
+	m->p = p;
+	m->now = T0;
+	m->rng = 42;
+	det_init(&m->s, T0);
+}
+
+/* Arrivals every `gap` seconds, or Poisson when jitter is set. */
+static double rnd(struct sim *m)
+{
+	m->rng = m->rng * 6364136223846793005ull + 1442695040888963407ull;
+	return ((m->rng >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Run `secs` one-second ticks with the current traffic. */
+static void run(struct sim *m, double secs, int poisson)
+{
+	for (double t = 0; t < secs; t += 1) {
+		uint64_t end = m->now + NS;
+		struct det_obs o = { .now_ns = end, .dt = 1.0 };
+
+		while (m->gap > 0 && T0 + (uint64_t)(m->next * NS) <= end) {
+			uint64_t at = T0 + (uint64_t)(m->next * NS);
+
+			if (at > m->now) {
+				if (!o.packets)
+					o.first_ns = at;
+				o.packets++;
+				m->last = at;
+			}
+			m->next += poisson ? -log(rnd(m)) * m->gap : m->gap;
+		}
+		o.last_ns = m->last;
+		m->now = end;
+		m->nev += det_update(&m->s, &m->p, &o, m->ev + m->nev);
+		assert_true(m->nev < 60);
+	}
+}
+
+static void rate(struct sim *m, double pps)
+{
+	m->gap = pps > 0 ? 1 / pps : 0;
+	if (pps > 0)
+		m->next = (m->now - T0) / 1e9 + m->gap / 2;
+}
+
+static void test_steady_then_zero(void **state)
+{
+	struct sim m;
+
+	sim_init(&m);
+	rate(&m, 100);
+	run(&m, 300, 1);
+	assert_int_equal(m.nev, 0);
+	assert_int_equal(m.s.state, DET_NORMAL);
+	assert_true(fabs(det_baseline(&m.s) - 100) < 5);
+
+	uint64_t last = m.last;
+
+	rate(&m, 0);
+	run(&m, 5, 0);
+	assert_int_equal(m.nev, 1);
+	assert_int_equal(m.ev[0].type, DET_OUTAGE_START);
+	/* the start is the last packet, not the tick that noticed */
+	assert_int_equal(m.ev[0].time_ns, last);
+	/* noticed within ln(1/alpha)/lambda plus one interval */
+	double bound = log(1e6) / m.ev[0].baseline_pps + 1.0;
+	assert_true((m.ev[0].detected_ns - last) / 1e9 <= bound);
+	assert_true(fabs(m.ev[0].baseline_pps - 100) < 5);
+	assert_int_equal(m.s.state, DET_OUTAGE);
+}
+
+static void test_slow_series_no_false_alarm(void **state)
+{
+	struct sim m;
+
+	/* 0.05 pps: the threshold is ln(1e6)/0.05 = 276 s; two hours of
+	 * Poisson traffic has gaps of up to a few minutes, none that long */
+	sim_init(&m);
+	rate(&m, 0.05);
+	run(&m, 7200, 1);
+	assert_int_equal(m.nev, 0);
+	assert_true(det_threshold(&m.s, &m.p) > 200);
+
+	/* and regular 19-second gaps stay quiet too */
+	sim_init(&m);
+	rate(&m, 1 / 19.0);
+	run(&m, 7200, 0);
+	assert_int_equal(m.nev, 0);
+}
+
+static void test_recovery_and_duration(void **state)
+{
+	struct sim m;
+
+	sim_init(&m);
+	rate(&m, 50);
+	run(&m, 120, 0);
+	uint64_t last = m.last;
+
+	rate(&m, 0);
+	run(&m, 600, 0);
+	assert_int_equal(m.nev, 1);
+	rate(&m, 50);
+	uint64_t first = T0 + (uint64_t)(m.next * NS);
+
+	run(&m, 3, 0);
+	assert_int_equal(m.nev, 2);
+	assert_int_equal(m.ev[1].type, DET_OUTAGE_END);
+	assert_int_equal(m.ev[1].time_ns, first);
+	assert_int_equal(m.ev[1].started_ns, last);
+	assert_true(fabs(m.ev[1].duration_s - (first - last) / 1e9) < 1e-6);
+	assert_true(m.ev[1].duration_s > 600);
+	/* ten minutes of silence did not drag the baseline down */
+	assert_true(fabs(det_baseline(&m.s) - 50) < 3);
+	assert_int_equal(m.s.state, DET_NORMAL);
+}
+
+static void test_burst_then_silence(void **state)
+{
+	struct sim m;
+
+	/* 20 packets, fewer than --min-packets: the baseline is not
+	 * established and silence raises nothing */
+	sim_init(&m);
+	rate(&m, 20);
+	run(&m, 1, 0);
+	rate(&m, 0);
+	run(&m, 3600, 0);
+	assert_int_equal(m.nev, 0);
+	assert_int_equal(m.s.state, DET_INSUFFICIENT);
+}
+
+static void test_fresh_start_detects_after_min_packets(void **state)
+{
+	struct sim m;
+
+	/* 10 pps for 5 s: 50 packets, enough; then silence */
+	sim_init(&m);
+	rate(&m, 10);
+	run(&m, 5, 0);
+	assert_int_equal(m.s.state, DET_NORMAL);
+	rate(&m, 0);
+	run(&m, 5, 0);
+	assert_int_equal(m.nev, 1);
+	assert_int_equal(m.ev[0].type, DET_OUTAGE_START);
+}
+
+static void test_flapping(void **state)
+{
+	struct sim m;
+
+	sim_init(&m);
+	rate(&m, 100);
+	run(&m, 60, 0);
+	for (int i = 0; i < 5; i++) {
+		rate(&m, 0);
+		run(&m, 3, 0);
+		rate(&m, 100);
+		run(&m, 4, 0);
+	}
+	assert_int_equal(m.nev, 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(m.ev[i].type, i % 2 ? DET_OUTAGE_END : DET_OUTAGE_START);
+		if (i % 2) {
+			assert_true(m.ev[i].duration_s > 2.5 && m.ev[i].duration_s < 3.5);
+			assert_int_equal(m.ev[i].started_ns, m.ev[i - 1].time_ns);
+		}
+	}
+	/* flaps teach nothing: the baseline is still 100 pps */
+	assert_true(fabs(det_baseline(&m.s) - 100) < 2);
+}
+
+static void test_partial_drop(void **state)
+{
+	struct sim m;
+
+	sim_init(&m);
+	rate(&m, 100);
+	run(&m, 300, 1);
+	uint64_t fell = m.now;
+
+	rate(&m, 4);
+	run(&m, 59, 1);
+	assert_int_equal(m.nev, 0); /* not before --drop-hold */
+	run(&m, 3, 1);
+	assert_int_equal(m.nev, 1);
+	assert_int_equal(m.ev[0].type, DET_DROP_START);
+	assert_int_equal(m.ev[0].time_ns, fell);
+	assert_int_equal(m.s.state, DET_DROP);
+	run(&m, 600, 1);
+	assert_int_equal(m.nev, 1);	/* the drop does not become the baseline */
+	rate(&m, 100);
+	uint64_t back = m.now;
+
+	run(&m, 2, 1);
+	assert_int_equal(m.nev, 2);
+	assert_int_equal(m.ev[1].type, DET_DROP_END);
+	assert_int_equal(m.ev[1].started_ns, fell);
+	assert_int_equal(m.ev[1].time_ns, back);
+	assert_true(fabs(m.ev[1].duration_s - 662) < 1e-6);
+}
+
+static void test_drop_to_half_is_no_drop(void **state)
+{
+	struct sim m;
+
+	sim_init(&m);
+	rate(&m, 100);
+	run(&m, 300, 1);
+	rate(&m, 50);
+	run(&m, 600, 1);
+	assert_int_equal(m.nev, 0);
+	assert_int_equal(m.s.state, DET_NORMAL);
+}
+
+static void test_drop_then_zero(void **state)
+{
+	struct sim m;
+
+	sim_init(&m);
+	rate(&m, 100);
+	run(&m, 300, 1);
+	rate(&m, 2);
+	run(&m, 90, 0);
+	assert_int_equal(m.nev, 1);
+	rate(&m, 0);
+	run(&m, 5, 0);
+	/* judged against the 2 pps of the drop: ln(1e6)/2 = 6.9 s */
+	assert_int_equal(m.nev, 1);
+	run(&m, 3, 0);
+	assert_int_equal(m.nev, 3);
+	assert_int_equal(m.ev[1].type, DET_DROP_END);
+	assert_int_equal(m.ev[2].type, DET_OUTAGE_START);
+	assert_int_equal(m.ev[2].time_ns, m.last);
+	/* the drop's rate, silence included: 180 packets in 95 s */
+	assert_true(fabs(m.ev[2].baseline_pps - 180 / 95.0) < 0.05);
+}
+
+static void test_poisson_cdf(void **state)
+{
+	assert_true(fabs(poisson_cdf(0, 2) - exp(-2)) < 1e-12);
+	assert_true(fabs(poisson_cdf(2, 2) - 5 * exp(-2)) < 1e-12);
+	assert_true(fabs(poisson_cdf(100000, 100000) - 0.5) < 0.01);
+	assert_true(poisson_cdf(300, 6000) < 1e-100 + 1e-300);
+	assert_true(poisson_cdf(5, 6) > 1e-6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_steady_then_zero),
+		cmocka_unit_test(test_slow_series_no_false_alarm),
+		cmocka_unit_test(test_recovery_and_duration),
+		cmocka_unit_test(test_burst_then_silence),
+		cmocka_unit_test(test_fresh_start_detects_after_min_packets),
+		cmocka_unit_test(test_flapping),
+		cmocka_unit_test(test_partial_drop),
+		cmocka_unit_test(test_drop_to_half_is_no_drop),
+		cmocka_unit_test(test_drop_then_zero),
+		cmocka_unit_test(test_poisson_cdf),
+	};
+
+	return cmocka_run_group_tests_name("detector", tests, NULL, NULL);
+}

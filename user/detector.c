@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <math.h>
+#include <string.h>
+#include "detector.h"
+
+void det_init(struct det_series *s, uint64_t start_ns)
+{
+	memset(s, 0, sizeof(*s));
+	s->last_ns = start_ns;
+	s->state = DET_INSUFFICIENT;
+}
+
+double det_baseline(const struct det_series *s)
+{
+	return s->T > 0 ? s->S / s->T : 0;
+}
+
+double det_threshold(const struct det_series *s, const struct det_params *p)
+{
+	double l = det_baseline(s);
+
+	return l > 0 ? log(1 / p->alpha) / l : 0;
+}
+
+/* Add n packets over t seconds to the baseline, forgetting with time
+ * constant window_s. T tends to window_s; at the start it is the elapsed
+ * time, so the baseline is then the mean over all the history. */
+static void learn(struct det_series *s, const struct det_params *p, double n, double t)
+{
+	double d = exp(-t / p->window_s);
+
+	s->S = s->S * d + n;
+	s->T = s->T * d + p->window_s * (1 - d);
+}
+
+static void learn_pending(struct det_series *s, const struct det_params *p)
+{
+	if (s->pend_T > 0)
+		learn(s, p, s->pend_n, s->pend_T);
+	s->pend_n = s->pend_T = 0;
+	s->cand = 0;
+}
+
+static void forget_pending(struct det_series *s)
+{
+	s->pend_n = s->pend_T = 0;
+	s->cand = 0;
+}
+
+double poisson_cdf(double k, double mu)
+{
+	if (k < 0)
+		return 0;
+	if (mu <= 0)
+		return 1;
+	if (k > 10000 || mu > 10000) {
+		/* normal approximation with continuity correction */
+		double z = (floor(k) + 0.5 - mu) / sqrt(mu);
+
+		return 0.5 * erfc(-z / sqrt(2));
+	}
+	double sum = 0, lmu = log(mu);
+
+	for (double i = 0; i <= k; i++)
+		sum += exp(-mu + i * lmu - lgamma(i + 1));
+	return sum > 1 ? 1 : sum;
+}
+
+static int emit(struct det_event *ev, int n, enum det_event_type t, uint64_t time_ns,
+		uint64_t detected_ns, uint64_t started_ns, double pps)
+{
+	ev[n] = (struct det_event){ .type = t, .time_ns = time_ns, .detected_ns = detected_ns,
+				    .started_ns = started_ns, .baseline_pps = pps };
+	if (t == DET_OUTAGE_END || t == DET_DROP_END)
+		ev[n].duration_s = time_ns > started_ns ? (time_ns - started_ns) / 1e9 : 0;
+	return n + 1;
+}
+
+static void start_outage(struct det_series *s, double l)
+{
+	s->state = DET_OUTAGE;
+	s->event_ns = s->last_ns;
+	s->event_pps = l;
+	forget_pending(s); /* the silence being judged is not learned */
+}
+
+int det_update(struct det_series *s, const struct det_params *p, const struct det_obs *o,
+	       struct det_event ev[2])
+{
+	double l = det_baseline(s), dt = o->dt > 0 ? o->dt : 1e-9;
+	double rate = o->packets / dt;
+	int n = 0;
+
+	if (o->last_ns > s->last_ns)
+		s->last_ns = o->last_ns;
+	double silence = o->now_ns > s->last_ns ? (o->now_ns - s->last_ns) / 1e9 : 0;
+	int silent = o->packets == 0;
+	/* While the rate is down (a possible or declared drop) and the lower
+	 * rate is itself established, silence is judged against it: a gap
+	 * that is normal at 4 pps is no outage for a series that was at 100
+	 * before. A fall straight to zero has no such rate: the baseline. */
+	double le = l;
+
+	if ((s->cand || s->state == DET_DROP) && s->cand_n >= p->min_packets &&
+	    s->cand_n / s->cand_T < l)
+		le = s->cand_n / s->cand_T;
+	int out = silent && le > 0 && silence > log(1 / p->alpha) / le;
+
+	switch (s->state) {
+	case DET_OUTAGE:
+		if (silent)
+			return 0;
+		/* back: the first packet of this interval ends the outage */
+		uint64_t end = o->first_ns ? o->first_ns : s->last_ns;
+
+		if (end < s->event_ns)
+			end = s->event_ns;
+		n = emit(ev, n, DET_OUTAGE_END, end, o->now_ns, s->event_ns, s->event_pps);
+		learn(s, p, o->packets, o->now_ns > end ? (o->now_ns - end) / 1e9 : dt);
+		s->state = s->S >= p->min_packets ? DET_NORMAL : DET_INSUFFICIENT;
+		return n;
+
+	case DET_DROP:
+		/* the baseline is frozen during a drop: l is the one it began with */
+		s->cand_n += o->packets;
+		s->cand_T += dt;
+		if (out) {
+			n = emit(ev, n, DET_DROP_END, s->last_ns, o->now_ns, s->event_ns, s->event_pps);
+			n = emit(ev, n, DET_OUTAGE_START, s->last_ns, o->now_ns, 0, le);
+			start_outage(s, le);
+			return n;
+		}
+		if (!s->rec && rate >= p->drop_ratio * s->event_pps) {
+			s->rec = 1;
+			s->rec_start_ns = o->now_ns - (uint64_t)(dt * 1e9);
+			s->rec_n = s->rec_T = 0;
+		}
+		if (!s->rec)
+			return n;
+		s->rec_n += o->packets;
+		s->rec_T += dt;
+		/* the drop's own rate, without the recovery being judged */
+		double rd = s->cand_T > s->rec_T ? (s->cand_n - s->rec_n) / (s->cand_T - s->rec_T) : 0;
+
+		if (s->rec_n / s->rec_T < p->drop_ratio * s->event_pps) {
+			s->rec = 0; /* a blip */
+		} else if (s->rec_T >= p->drop_hold_s ||
+			   1 - poisson_cdf(s->rec_n - 1, rd * s->rec_T) < p->alpha) {
+			n = emit(ev, n, DET_DROP_END, s->rec_start_ns, o->now_ns, s->event_ns,
+				 s->event_pps);
+			learn(s, p, s->rec_n, s->rec_T);
+			s->state = DET_NORMAL;
+			s->rec = 0;
+		}
+		return n;
+	}
+
+	if (s->S < p->min_packets || l <= 0) {
+		/* too little history to judge anything: learn all */
+		learn(s, p, o->packets, dt);
+		s->state = s->S >= p->min_packets ? DET_NORMAL : DET_INSUFFICIENT;
+		return 0;
+	}
+	s->state = DET_NORMAL;
+	if (out) {
+		n = emit(ev, n, DET_OUTAGE_START, s->last_ns, o->now_ns, 0, le);
+		start_outage(s, le);
+		return n;
+	}
+	if (!s->cand && rate < p->drop_ratio * l) {
+		/* maybe the start of a drop, or of an outage: hold back */
+		s->cand = 1;
+		s->cand_start_ns = o->now_ns - (uint64_t)(dt * 1e9);
+		s->cand_n = s->cand_T = 0;
+	}
+	if (!s->cand) {
+		learn(s, p, o->packets, dt);
+		return 0;
+	}
+	s->cand_n += o->packets;
+	s->cand_T += dt;
+	s->pend_n += o->packets;
+	s->pend_T += dt;
+	if (s->cand_n / s->cand_T >= p->drop_ratio * l || s->cand_T > p->window_s) {
+		/* it was a normal lull (or the new normal after a whole window) */
+		learn_pending(s, p);
+	} else if (s->cand_T >= p->drop_hold_s && poisson_cdf(s->cand_n, l * s->cand_T) < p->alpha) {
+		n = emit(ev, n, DET_DROP_START, s->cand_start_ns, o->now_ns, 0, l);
+		s->state = DET_DROP;
+		s->event_ns = s->cand_start_ns;
+		s->event_pps = l;
+		s->rec = 0;
+		forget_pending(s);
+	}
+	return n;
+}
+
+const char *det_state_name(enum det_state st)
+{
+	static const char *names[] = { "insufficient", "normal", "drop", "outage" };
+
+	return st <= DET_OUTAGE ? names[st] : "?";
+}
+
+const char *det_event_name(enum det_event_type t)
+{
+	static const char *names[] = { "outage_start", "outage_end", "drop_start", "drop_end" };
+
+	return t <= DET_DROP_END ? names[t] : "?";
+}
