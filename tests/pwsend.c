@@ -4,7 +4,10 @@
  *   pwsend udp SRC DST COUNT            COUNT datagrams (32 bytes) to port 9
  *   pwsend tcp SRC DST COUNT            COUNT connects to port 7 (closed: SYN, RST)
  *   pwsend frame IFNAME KIND COUNT      COUNT crafted frames through AF_PACKET
- * "frame" prints the length of one frame on stdout.
+ *   pwsend flow SRC DST PPS SECONDS     steady UDP at PPS for SECONDS, going on
+ *                                       through send errors (a route removed)
+ * "frame" prints the length of one frame on stdout; "flow" prints how many
+ * datagrams left ("sent N failed M").
  */
 #include <errno.h>
 #include <net/if.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "frames.h"
 
@@ -117,6 +121,39 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc == 6 && !strcmp(argv[1], "flow")) {
+		struct sockaddr_storage dst;
+		int fd = sock_from(argv[2], SOCK_DGRAM, &dst, argv[3]);
+		double pps = atof(argv[4]), secs = atof(argv[5]);
+		socklen_t dlen = dst.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+							  : sizeof(struct sockaddr_in6);
+		char payload[32] = "prefixwatch steady flow";
+		struct timespec t0, next;
+		long sent = 0, failed = 0;
+
+		if (pps <= 0 || pps > 100000 || secs <= 0) {
+			fprintf(stderr, "pwsend: bad rate or duration\n");
+			return 2;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < (long)(pps * secs); i++) {
+			double at = i / pps;
+
+			next.tv_sec = t0.tv_sec + (time_t)at;
+			next.tv_nsec = t0.tv_nsec + (long)((at - (time_t)at) * 1e9);
+			if (next.tv_nsec >= 1000000000) {
+				next.tv_sec++;
+				next.tv_nsec -= 1000000000;
+			}
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+			if (sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&dst, dlen) < 0)
+				failed++;
+			else
+				sent++;
+		}
+		printf("sent %ld failed %ld\n", sent, failed);
+		return 0;
+	}
 	if (argc == 5 && !strcmp(argv[1], "frame")) {
 		int n = parse_count(argv[4]);
 		struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_halen = 6 };
@@ -148,6 +185,7 @@ int main(int argc, char **argv)
 		printf("%zu\n", len);
 		return 0;
 	}
-	fprintf(stderr, "usage: pwsend udp|tcp SRC DST COUNT | pwsend frame IFNAME KIND COUNT\n");
+	fprintf(stderr, "usage: pwsend udp|tcp SRC DST COUNT | pwsend frame IFNAME KIND COUNT | "
+			"pwsend flow SRC DST PPS SECONDS\n");
 	return 2;
 }

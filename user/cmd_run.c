@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "prefixwatch.skel.h"
@@ -18,15 +17,14 @@
 #include "counters.h"
 #include "loader.h"
 #include "log.h"
-#include "report.h"
+#include "sampler.h"
 #include "timefmt.h"
 
 #define MAX_IFACES 32
-/* Beyond this many blocks the live table shows only blocks with traffic. */
-#define LIVE_ALL_BLOCKS 64
 
 enum { OPT_TFILE = 256, OPT_BLEN4, OPT_BLEN6, OPT_MAXBLK, OPT_EGRESS, OPT_KEEP,
-       OPT_INTERVAL, OPT_DURATION };
+       OPT_INTERVAL, OPT_DURATION, OPT_OUT, OPT_ROTATE, OPT_BASELINE, OPT_ALPHA, OPT_MINPKT,
+       OPT_DROPRATIO, OPT_DROPHOLD };
 
 static const struct cli_option run_opts[] = {
 	{ "interface", 'i', "IFNAME", "interface to watch (repeat for several; required)" },
@@ -40,6 +38,13 @@ static const struct cli_option run_opts[] = {
 	{ "keep-attached", OPT_KEEP, NULL, "on exit leave the program attached and counting" },
 	{ "interval", OPT_INTERVAL, "SEC", "seconds between reads of the counters (default 1)" },
 	{ "duration", OPT_DURATION, "SEC", "stop after SEC seconds, as on SIGTERM (default: run until stopped)" },
+	{ "out", OPT_OUT, "DIR", "write series-*.csv, events.jsonl and prefixwatch.prom to DIR" },
+	{ "rotate", OPT_ROTATE, "SEC", "start a new series file every SEC seconds, gzip the old (default 3600)" },
+	{ "baseline", OPT_BASELINE, "SEC", "baseline window of the detector (default 900)" },
+	{ "false-alarm", OPT_ALPHA, "P", "chance of a false outage per silence judged (default 1e-6)" },
+	{ "min-packets", OPT_MINPKT, "N", "packets in the window before a series is judged (default 30)" },
+	{ "drop-ratio", OPT_DROPRATIO, "R", "a rate below R times the baseline is a drop (default 0.1)" },
+	{ "drop-hold", OPT_DROPHOLD, "SEC", "for at least SEC seconds (default 60)" },
 	{ "quiet", 'q', NULL, "print nothing while running" },
 	{ NULL }
 };
@@ -50,8 +55,7 @@ struct run_ctx {
 	struct pw_targets ts;
 	struct loader_opts lo;
 	bool keep;
-	bool quiet;
-	double interval, duration;
+	struct sampler_opts so;
 };
 
 static int run_option(int id, const char *arg, void *vctx)
@@ -116,12 +120,32 @@ static int run_option(int id, const char *arg, void *vctx)
 		c->keep = true;
 		return 0;
 	case OPT_INTERVAL:
-		return cli_seconds("--interval", arg, 0.01, 3600, &c->interval);
+		return cli_seconds("--interval", arg, 0.01, 3600, &c->so.interval);
 	case OPT_DURATION:
-		return cli_seconds("--duration", arg, 0.01, 1e9, &c->duration);
+		return cli_seconds("--duration", arg, 0.01, 1e9, &c->so.duration);
 	case 'q':
-		c->quiet = true;
+		c->so.quiet = true;
 		return 0;
+	case OPT_OUT:
+		c->so.out = arg;
+		return 0;
+	case OPT_ROTATE:
+		ret = cli_ulong("--rotate", arg, 1, 31 * 86400, &v);
+		c->so.rotate_s = v;
+		return ret;
+	case OPT_BASELINE:
+		return cli_seconds("--baseline", arg, 1, 365 * 86400.0, &c->so.dp.window_s);
+	case OPT_ALPHA:
+		ret = cli_seconds("--false-alarm", arg, 1e-300, 0.5, &c->so.dp.alpha);
+		return ret;
+	case OPT_MINPKT:
+		ret = cli_ulong("--min-packets", arg, 1, 1000000000, &v);
+		c->so.dp.min_packets = v;
+		return ret;
+	case OPT_DROPRATIO:
+		return cli_seconds("--drop-ratio", arg, 1e-9, 0.999, &c->so.dp.drop_ratio);
+	case OPT_DROPHOLD:
+		return cli_seconds("--drop-hold", arg, 0.01, 365 * 86400.0, &c->so.dp.drop_hold_s);
 	}
 	if (ret) {
 		fprintf(stderr, "prefixwatch: %s\n", err);
@@ -139,181 +163,35 @@ const struct cli_command cmd_run_def = {
 	.option = run_option,
 };
 
-/* Live view on a terminal: the whole table, redrawn each interval. */
-static void show_table(struct pw_reader *r, struct pw_counters **prev, int n,
-		       double dt, bool rates, bool all)
+/* --out must be a directory we can write, or one we can make: checked
+ * before anything is attached. */
+static int check_out(const char *dir)
 {
-	struct iface_view v[MAX_IFACES] = {};
-	double *pps[MAX_IFACES] = {}, *bps[MAX_IFACES] = {};
+	struct stat st;
 
-	for (int i = 0; i < n; i++) {
-		v[i] = (struct iface_view){ r[i].ifname, r[i].nblocks, r[i].info, r[i].c, &r[i].tot };
-		if (!rates)
-			continue;
-		size_t ns = (size_t)r[i].nblocks * PW_NDIRS;
-
-		pps[i] = calloc(ns, sizeof(double));
-		bps[i] = calloc(ns, sizeof(double));
-		if (!pps[i] || !bps[i])
-			continue;
-		for (size_t s = 0; s < ns; s++) {
-			/* a counter that went backwards was reset: count from zero */
-			__u64 dp = r[i].c[s].packets >= prev[i][s].packets ?
-				   r[i].c[s].packets - prev[i][s].packets : r[i].c[s].packets;
-			__u64 db = r[i].c[s].bytes >= prev[i][s].bytes ?
-				   r[i].c[s].bytes - prev[i][s].bytes : r[i].c[s].bytes;
-
-			pps[i][s] = dp / dt;
-			bps[i][s] = db * 8 / dt;
+	if (stat(dir, &st)) {
+		if (errno != ENOENT || mkdir(dir, 0755)) {
+			fprintf(stderr, "prefixwatch: cannot create --out directory '%s': %s\n", dir,
+				strerror(errno));
+			return EXIT_USAGE;
 		}
-		v[i].pps = pps[i];
-		v[i].bps = bps[i];
+		return 0;
 	}
-	report_tables(stdout, v, n, !all);
-	for (int i = 0; i < n; i++) {
-		free(pps[i]);
-		free(bps[i]);
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "prefixwatch: --out '%s' exists and is not a directory\n", dir);
+		return EXIT_USAGE;
 	}
-}
-
-/* Not a terminal: one line per interface and interval. */
-static void show_line(const struct pw_reader *r, const struct pw_counters *prev, double dt)
-{
-	__u64 to = 0, from = 0, dto = 0, dfrom = 0;
-	char when[40];
-
-	for (uint32_t b = 0; b < r->nblocks; b++) {
-		to += r->c[PW_SLOT(b, PW_DIR_TO)].packets;
-		from += r->c[PW_SLOT(b, PW_DIR_FROM)].packets;
-		dto += r->c[PW_SLOT(b, PW_DIR_TO)].packets - prev[PW_SLOT(b, PW_DIR_TO)].packets;
-		dfrom += r->c[PW_SLOT(b, PW_DIR_FROM)].packets - prev[PW_SLOT(b, PW_DIR_FROM)].packets;
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "prefixwatch: cannot write to --out directory '%s': %s\n", dir,
+			strerror(errno));
+		return EXIT_USAGE;
 	}
-	printf("%s %s frames=%llu to=%llu (%.1f pps) from=%llu (%.1f pps) nonip=%llu truncated=%llu\n",
-	       fmt_rfc3339(now_real_ns(), when, sizeof(when)), r->ifname,
-	       (unsigned long long)r->tot.frames, (unsigned long long)to, dto / dt,
-	       (unsigned long long)from, dfrom / dt, (unsigned long long)r->tot.nonip,
-	       (unsigned long long)(r->tot.truncated + r->tot.malformed));
-}
-
-static int sample_loop(struct run_ctx *c, struct pw_reader *r, int n)
-{
-	struct pw_counters *prev[MAX_IFACES] = {};
-	bool tty = isatty(STDOUT_FILENO);
-	uint32_t total_blocks = 0;
-	uint64_t start = now_mono_ns(), last = start;
-	struct itimerspec its = {};
-	sigset_t mask;
-	int sfd = -1, tfd = -1, ret = EXIT_OK;
-
-	for (int i = 0; i < n; i++) {
-		total_blocks += r[i].nblocks;
-		prev[i] = calloc((size_t)r[i].nblocks * PW_NDIRS, sizeof(**prev));
-		if (!prev[i] || reader_read(&r[i])) {
-			pr_warn("cannot read the counters of %s: %s\n", r[i].ifname, strerror(errno));
-			ret = EXIT_RUNTIME;
-			goto out;
-		}
-		memcpy(prev[i], r[i].c, (size_t)r[i].nblocks * PW_NDIRS * sizeof(**prev));
-	}
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0) {
-		pr_warn("cannot set up the sampling loop: %s\n", strerror(errno));
-		ret = EXIT_RUNTIME;
-		goto out;
-	}
-	its.it_interval.tv_sec = (time_t)c->interval;
-	its.it_interval.tv_nsec = (long)((c->interval - floor(c->interval)) * 1e9);
-	its.it_value = its.it_interval;
-	timerfd_settime(tfd, 0, &its, NULL);
-
-	for (;;) {
-		struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
-		bool stop = false;
-		uint64_t exp;
-
-		int timeout = -1;
-
-		if (c->duration > 0) {
-			/* wake for the end of --duration even between ticks */
-			uint64_t end = start + (uint64_t)(c->duration * 1e9), now = now_mono_ns();
-
-			timeout = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
-		}
-		if (poll(pfd, 2, timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			pr_warn("poll failed: %s\n", strerror(errno));
-			ret = EXIT_RUNTIME;
-			break;
-		}
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				pr_info("%s received, stopping\n", strsignal(si.ssi_signo));
-			stop = true;
-		}
-		if (pfd[1].revents & POLLIN && read(tfd, &exp, sizeof(exp)) < 0)
-			continue;
-		if (c->duration > 0 && now_mono_ns() - start >= (uint64_t)(c->duration * 1e9))
-			stop = true;
-
-		for (int i = 0; i < n; i++) {
-			if (reader_read(&r[i])) {
-				pr_warn("cannot read the counters of %s: %s\n", r[i].ifname, strerror(errno));
-				ret = EXIT_RUNTIME;
-				stop = true;
-			}
-		}
-		/* rates over the measured period, not the nominal interval */
-		double dt = (r[0].t_ns - last) / 1e9;
-
-		last = r[0].t_ns;
-		if (!c->quiet && !stop && dt > 0) {
-			if (tty) {
-				char when[40];
-
-				printf("\033[H\033[2J");
-				printf("prefixwatch  %s  every %gs  (Ctrl-C to stop)\n\n",
-				       fmt_rfc3339(now_real_ns(), when, sizeof(when)), c->interval);
-				show_table(r, prev, n, dt, true, total_blocks <= LIVE_ALL_BLOCKS);
-			} else {
-				for (int i = 0; i < n; i++)
-					show_line(&r[i], prev[i], dt);
-			}
-			fflush(stdout);
-		}
-		for (int i = 0; i < n; i++) {
-			memcpy(prev[i], r[i].c, (size_t)r[i].nblocks * PW_NDIRS * sizeof(**prev));
-			}
-		if (stop)
-			break;
-	}
-	/* final counts, complete, whatever the terminal */
-	if (!c->quiet) {
-		if (tty)
-			printf("\033[H\033[2J");
-		show_table(r, prev, n, 0, false, total_blocks <= LIVE_ALL_BLOCKS);
-		fflush(stdout);
-	}
-out:
-	for (int i = 0; i < n; i++)
-		free(prev[i]);
-	if (sfd >= 0)
-		close(sfd);
-	if (tfd >= 0)
-		close(tfd);
-	return ret;
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_ctx c = { .interval = 1.0 };
+	struct run_ctx c = { .so = { .interval = 1.0, .rotate_s = 3600, .dp = DET_PARAMS_DEFAULT } };
 	struct pw_sensor s[MAX_IFACES];
 	struct pw_reader r[MAX_IFACES];
 	char err[PW_ERRLEN];
@@ -344,6 +222,8 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out_targets;
 	}
+	if (c.so.out && (ret = check_out(c.so.out)))
+		goto out_targets;
 
 	/* Block the stop signals before attaching: one that arrives while we
 	 * attach waits for the loop instead of killing us half-way. */
@@ -375,7 +255,7 @@ int cmd_run(int argc, char **argv)
 			s[n].reused_link ? ", program left attached by an earlier run" : "");
 	}
 
-	ret = sample_loop(&c, r, n);
+	ret = sampler_run(&c.so, &c.ts, r, c.ifaces, n);
 
 out_detach:
 	while (n-- > 0) {

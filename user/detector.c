@@ -76,12 +76,26 @@ static int emit(struct det_event *ev, int n, enum det_event_type t, uint64_t tim
 	return n + 1;
 }
 
-static void start_outage(struct det_series *s, double l)
+/* Judge a possible drop after its latest interval was added. */
+static int judge_drop(struct det_series *s, const struct det_params *p, double l,
+		      const struct det_obs *o, struct det_event *ev, int n)
 {
-	s->state = DET_OUTAGE;
-	s->event_ns = s->last_ns;
-	s->event_pps = l;
-	forget_pending(s); /* the silence being judged is not learned */
+	double back = p->drop_ratio * l;
+
+	if (s->cand_n / s->cand_T >= back || (s->post_T > 0 && s->post_n / s->post_T >= back) ||
+	    s->cand_T > p->window_s) {
+		/* a lull, traffic back to normal after an outage, or (after a
+		 * whole window) the new normal: learn what was held back */
+		learn_pending(s, p);
+	} else if (s->cand_T >= p->drop_hold_s && poisson_cdf(s->cand_n, l * s->cand_T) < p->alpha) {
+		n = emit(ev, n, DET_DROP_START, s->cand_start_ns, o->now_ns, 0, l);
+		s->state = DET_DROP;
+		s->event_ns = s->cand_start_ns;
+		s->event_pps = l;
+		s->rec = 0;
+		forget_pending(s); /* cand_n, cand_T stay: the rate during the drop */
+	}
+	return n;
 }
 
 int det_update(struct det_series *s, const struct det_params *p, const struct det_obs *o,
@@ -89,25 +103,35 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 {
 	double l = det_baseline(s), dt = o->dt > 0 ? o->dt : 1e-9;
 	double rate = o->packets / dt;
+	int silent = o->packets == 0;
 	int n = 0;
 
 	if (o->last_ns > s->last_ns)
 		s->last_ns = o->last_ns;
 	double silence = o->now_ns > s->last_ns ? (o->now_ns - s->last_ns) / 1e9 : 0;
-	int silent = o->packets == 0;
-	/* While the rate is down (a possible or declared drop) and the lower
-	 * rate is itself established, silence is judged against it: a gap
-	 * that is normal at 4 pps is no outage for a series that was at 100
-	 * before. A fall straight to zero has no such rate: the baseline. */
+	/* While the rate is down (a possible or declared drop), silence is
+	 * judged against the highest rate the packets since the fall leave
+	 * plausible, (n + ln(1/alpha)) / T, when that is below the baseline:
+	 * a gap that is normal at 4 pps is no outage for a series that was
+	 * at 100 before. A fall straight to zero is judged on the baseline. */
 	double le = l;
 
-	if ((s->cand || s->state == DET_DROP) && s->cand_n >= p->min_packets &&
-	    s->cand_n / s->cand_T < l)
-		le = s->cand_n / s->cand_T;
-	int out = silent && le > 0 && silence > log(1 / p->alpha) / le;
+	if ((s->cand || s->state == DET_DROP) && s->cand_T > 0) {
+		double up = (s->cand_n + log(1 / p->alpha)) / s->cand_T;
+
+		if (up < l)
+			le = up;
+	}
+	/* The silence runs from the last packet, which may lie inside this
+	 * interval: no need to wait for a whole silent one. */
+	int out = le > 0 && silence > log(1 / p->alpha) / le;
 
 	switch (s->state) {
 	case DET_OUTAGE:
+		if (s->cand) {
+			s->cand_n += o->packets;
+			s->cand_T += dt;
+		}
 		if (silent)
 			return 0;
 		/* back: the first packet of this interval ends the outage */
@@ -115,10 +139,21 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 
 		if (end < s->event_ns)
 			end = s->event_ns;
+		double after = o->now_ns > end ? (o->now_ns - end) / 1e9 : dt;
+
 		n = emit(ev, n, DET_OUTAGE_END, end, o->now_ns, s->event_ns, s->event_pps);
-		learn(s, p, o->packets, o->now_ns > end ? (o->now_ns - end) / 1e9 : dt);
 		s->state = s->S >= p->min_packets ? DET_NORMAL : DET_INSUFFICIENT;
-		return n;
+		if (!s->cand) {
+			learn(s, p, o->packets, after);
+			return n;
+		}
+		/* Back at what rate? The fall that began with the outage goes
+		 * on being judged as a possible drop. */
+		s->pend_n += o->packets;
+		s->pend_T += after;
+		s->post_n = o->packets;
+		s->post_T = after;
+		return judge_drop(s, p, l, o, ev, n);
 
 	case DET_DROP:
 		/* the baseline is frozen during a drop: l is the one it began with */
@@ -127,7 +162,10 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 		if (out) {
 			n = emit(ev, n, DET_DROP_END, s->last_ns, o->now_ns, s->event_ns, s->event_pps);
 			n = emit(ev, n, DET_OUTAGE_START, s->last_ns, o->now_ns, 0, le);
-			start_outage(s, le);
+			s->state = DET_OUTAGE;
+			s->event_ns = s->last_ns;
+			s->event_pps = le;
+			forget_pending(s);
 			return n;
 		}
 		if (!s->rec && rate >= p->drop_ratio * s->event_pps) {
@@ -164,7 +202,22 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 	s->state = DET_NORMAL;
 	if (out) {
 		n = emit(ev, n, DET_OUTAGE_START, s->last_ns, o->now_ns, 0, le);
-		start_outage(s, le);
+		if (!s->cand) {
+			/* the rate fell at the last packet: judged as a possible
+			 * drop too, should traffic come back lower */
+			s->cand = 1;
+			s->cand_start_ns = s->last_ns;
+			s->cand_n = 0;
+			s->cand_T = silence;
+		} else {
+			s->cand_n += o->packets;
+			s->cand_T += dt;
+		}
+		s->post_n = s->post_T = 0;
+		s->pend_n = s->pend_T = 0; /* the silence being judged is not learned */
+		s->state = DET_OUTAGE;
+		s->event_ns = s->last_ns;
+		s->event_pps = le;
 		return n;
 	}
 	if (!s->cand && rate < p->drop_ratio * l) {
@@ -172,6 +225,7 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 		s->cand = 1;
 		s->cand_start_ns = o->now_ns - (uint64_t)(dt * 1e9);
 		s->cand_n = s->cand_T = 0;
+		s->post_n = s->post_T = 0;
 	}
 	if (!s->cand) {
 		learn(s, p, o->packets, dt);
@@ -181,18 +235,11 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 	s->cand_T += dt;
 	s->pend_n += o->packets;
 	s->pend_T += dt;
-	if (s->cand_n / s->cand_T >= p->drop_ratio * l || s->cand_T > p->window_s) {
-		/* it was a normal lull (or the new normal after a whole window) */
-		learn_pending(s, p);
-	} else if (s->cand_T >= p->drop_hold_s && poisson_cdf(s->cand_n, l * s->cand_T) < p->alpha) {
-		n = emit(ev, n, DET_DROP_START, s->cand_start_ns, o->now_ns, 0, l);
-		s->state = DET_DROP;
-		s->event_ns = s->cand_start_ns;
-		s->event_pps = l;
-		s->rec = 0;
-		forget_pending(s);
+	if (s->post_T > 0) {
+		s->post_n += o->packets;
+		s->post_T += dt;
 	}
-	return n;
+	return judge_drop(s, p, l, o, ev, n);
 }
 
 const char *det_state_name(enum det_state st)

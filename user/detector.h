@@ -18,8 +18,9 @@
  * so few packets at rate L would have probability below alpha. It ends the
  * same way round: the rate is back above ratio * L, for hold seconds or with
  * so many packets that the drop's own rate cannot explain them. While the rate
- * is down and the lower rate is established (min_packets seen at it), silence
- * is judged against that lower rate instead of L.
+ * is down, silence is judged against the highest rate the packets since the
+ * fall leave plausible, when that is below L: the onset of a partial drop is
+ * not a string of outages.
  */
 #ifndef PW_DETECTOR_H
 #define PW_DETECTOR_H
@@ -45,6 +46,7 @@ struct det_series {
 	double pend_n, pend_T;	/* held back, not yet learned */
 	double cand_n, cand_T;	/* since a possible drop began */
 	uint64_t cand_start_ns;
+	double post_n, post_T;	/* since an outage ended, while a drop is judged */
 	double rec_n, rec_T;	/* since a drop may have ended */
 	uint64_t rec_start_ns;
 	uint64_t last_ns;	/* last packet seen (wall ns), or the series start */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The files of --out DIR: series CSV, events JSON Lines, Prometheus textfile. */
+#ifndef PW_EXPORT_H
+#define PW_EXPORT_H
+
+#include <stdint.h>
+#include "counters.h"
+#include "outfile.h"
+#include "series.h"
+
+#define CSV_HEADER "time,interface,scope,block,direction,packets,bytes,pps,bps,tcp,udp,icmp,other," \
+		   "syn,synack,state,baseline_pps,last_seen\n"
+
+struct csv_out {
+	char dir[PATH_MAX];
+	uint64_t rotate_s;
+	uint64_t period;	/* start of the current file's period, s since the epoch */
+	struct outfile f;
+	int open;
+};
+
+/* Prepare DIR for series files (compressing any left by an earlier run for
+ * another period). Returns 0 or -errno, printing what failed. */
+int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now_ns);
+/* One row per series for the interval ending at now_ns; rotates first when
+ * a new period began. Returns the flush result (data is kept on failure). */
+int csv_rows(struct csv_out *c, const struct series_set *set, uint64_t now_ns);
+void csv_close(struct csv_out *c);
+/* Compress path to path.gz through a temporary file and rename, then
+ * remove path. Returns 0 or -errno (path is kept then). */
+int csv_compress(const char *path);
+/* series-YYYYMMDDTHHMMSSZ.csv for a period start */
+void csv_name(uint64_t period, char *buf, size_t len);
+
+int events_open(struct outfile *f, const char *dir);
+/* Append set->ev as JSON lines and flush. */
+int events_write(struct outfile *f, const struct series_set *set);
+
+/* Rewrite DIR/prefixwatch.prom atomically. tick_s: how long the last tick
+ * took; totals: the readers, for the interface health counters. */
+int prom_write(const char *dir, const struct series_set *set, const struct pw_reader *r,
+	       uint64_t now_ns, double tick_s);
+
+#endif

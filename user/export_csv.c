@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Series files: CSV, appended every interval, rotated and gzipped. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "export.h"
+#include "log.h"
+#include "timefmt.h"
+
+void csv_name(uint64_t period, char *buf, size_t len)
+{
+	time_t t = period;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "series-%Y%m%dT%H%M%SZ.csv", &tm);
+}
+
+int csv_compress(const char *path)
+{
+	char gz[PATH_MAX + 8], tmp[PATH_MAX + 16], buf[65536];
+	FILE *in = fopen(path, "rb");
+	gzFile out;
+	size_t n;
+	int err = 0;
+
+	if (!in)
+		return -errno;
+	snprintf(gz, sizeof(gz), "%s.gz", path);
+	snprintf(tmp, sizeof(tmp), "%s.gz.tmp", path);
+	out = gzopen(tmp, "wb6");
+	if (!out) {
+		err = errno ? -errno : -ENOMEM;
+		fclose(in);
+		return err;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (gzwrite(out, buf, n) != (int)n) {
+			int zerr;
+
+			gzerror(out, &zerr);
+			err = zerr == Z_ERRNO && errno ? -errno : -EIO;
+			break;
+		}
+	}
+	if (!err && ferror(in))
+		err = -EIO;
+	if (gzclose(out) != Z_OK && !err)
+		err = errno ? -errno : -EIO;
+	fclose(in);
+	if (!err && rename(tmp, gz))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	unlink(path);
+	return 0;
+}
+
+static int period_file(struct csv_out *c, uint64_t period, char *path, size_t len)
+{
+	char name[64];
+
+	csv_name(period, name, sizeof(name));
+	return snprintf(path, len, "%s/%s", c->dir, name) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+static void compress_or_warn(const char *path)
+{
+	int err = csv_compress(path);
+
+	if (err)
+		pr_warn("cannot compress %s: %s (left as it is)\n", path, strerror(-err));
+}
+
+int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now_ns)
+{
+	char path[PATH_MAX], cur[64];
+	struct dirent *e;
+	DIR *d;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	c->rotate_s = rotate_s;
+	c->period = now_ns / 1000000000ull / rotate_s * rotate_s;
+	csv_name(c->period, cur, sizeof(cur));
+
+	/* files an earlier run left for other periods: compress them now */
+	d = opendir(dir);
+	if (!d) {
+		err = -errno;
+		pr_warn("cannot read --out directory %s: %s\n", dir, strerror(-err));
+		return err;
+	}
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		if (strncmp(e->d_name, "series-", 7) || l < 11 || strcmp(e->d_name + l - 4, ".csv") ||
+		    !strcmp(e->d_name, cur))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			compress_or_warn(path);
+	}
+	closedir(d);
+
+	err = period_file(c, c->period, path, sizeof(path));
+	if (!err)
+		err = outfile_open(&c->f, path);
+	if (err) {
+		pr_warn("cannot open %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	c->open = 1;
+	return 0;
+}
+
+static int rotate(struct csv_out *c, uint64_t period)
+{
+	char old[PATH_MAX], path[PATH_MAX];
+	/* rows still waiting (disk full) move on to the new file */
+	char *keep = c->f.buf;
+	size_t keep_len = c->f.len;
+	int err;
+
+	snprintf(old, sizeof(old), "%s", c->f.path);
+	if (outfile_flush(&c->f) == 0)
+		keep_len = 0;
+	c->f.buf = NULL;
+	c->f.len = 0;
+	outfile_close(&c->f);
+	if (!keep_len)
+		compress_or_warn(old);
+	c->period = period;
+	err = period_file(c, period, path, sizeof(path));
+	if (!err)
+		err = outfile_open(&c->f, path);
+	if (err) {
+		/* keep buffering: the next flush opens it again */
+		pr_warn("cannot open %s: %s\n", path, strerror(-err));
+		snprintf(c->f.path, sizeof(c->f.path), "%s", path);
+	}
+	if (keep_len)
+		outfile_write(&c->f, keep, keep_len);
+	free(keep);
+	return 0;
+}
+
+int csv_rows(struct csv_out *c, const struct series_set *set, uint64_t now_ns)
+{
+	uint64_t period = now_ns / 1000000000ull / c->rotate_s * c->rotate_s;
+	char when[40], seen[40];
+
+	if (!c->open)
+		return -EBADF;
+	if (period != c->period)
+		rotate(c, period);
+	if (outfile_size(&c->f) == 0)
+		outfile_write(&c->f, CSV_HEADER, sizeof(CSV_HEADER) - 1);
+	fmt_rfc3339(now_ns, when, sizeof(when));
+	for (size_t k = 0; k < set->n; k++) {
+		const struct series *s = &set->s[k];
+
+		if (s->last_ns)
+			fmt_rfc3339(s->last_ns, seen, sizeof(seen));
+		else
+			seen[0] = '\0';
+		if (s->scope == SCOPE_IFACE) {
+			outfile_printf(&c->f, "%s,%s,interface,,,%llu,%llu,%.3f,%.1f,,,,,,,%s,%.3f,\n",
+				       when, series_iface(set, s), (unsigned long long)s->packets,
+				       (unsigned long long)s->bytes, s->pps, s->bps, series_state(s),
+				       det_baseline(&s->det));
+			continue;
+		}
+		outfile_printf(&c->f, "%s,%s,%s,%s,%s,%llu,%llu,%.3f,%.1f,%llu,%llu,%llu,%llu,%llu,%llu,%s,%.3f,%s\n",
+			       when, series_iface(set, s), s->scope == SCOPE_BLOCK ? "block" : "target",
+			       series_label(set, s), series_dir(s), (unsigned long long)s->packets,
+			       (unsigned long long)s->bytes, s->pps, s->bps, (unsigned long long)s->tcp,
+			       (unsigned long long)s->udp, (unsigned long long)s->icmp,
+			       (unsigned long long)s->other, (unsigned long long)s->syn,
+			       (unsigned long long)s->synack, series_state(s), det_baseline(&s->det), seen);
+	}
+	return outfile_flush(&c->f);
+}
+
+void csv_close(struct csv_out *c)
+{
+	if (c->open)
+		outfile_close(&c->f);
+	c->open = 0;
+}

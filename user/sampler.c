@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "export.h"
+#include "live.h"
+#include "log.h"
+#include "report.h"
+#include "sampler.h"
+#include "series.h"
+#include "timefmt.h"
+
+static void log_events(const struct series_set *set)
+{
+	char t[40];
+
+	for (size_t i = 0; i < set->nev; i++) {
+		const struct series_event *e = &set->ev[i];
+
+		pr_info("%s %s %s %s %s%s\n", fmt_rfc3339(e->d.time_ns, t, sizeof(t)), e->name,
+			series_iface(set, e->s), series_label(set, e->s), series_dir(e->s),
+			e->vantage_silent > 0 ? " (vantage point silent too)" : "");
+	}
+}
+
+struct outputs {
+	const char *dir;
+	struct csv_out csv;
+	struct outfile events;
+	int prom_failing;
+};
+
+static int outputs_open(struct outputs *w, const struct sampler_opts *o, uint64_t now_ns)
+{
+	memset(w, 0, sizeof(*w));
+	w->dir = o->out;
+	if (!o->out)
+		return 0;
+	if (csv_open(&w->csv, o->out, o->rotate_s, now_ns))
+		return -1;
+	if (events_open(&w->events, o->out)) {
+		csv_close(&w->csv);
+		return -1;
+	}
+	return 0;
+}
+
+/* Failures are reported by the writers and retried next interval: counting
+ * goes on whatever happens to the disk. */
+static void outputs_write(struct outputs *w, const struct series_set *set,
+			  const struct pw_reader *r, uint64_t now_ns, double tick_s)
+{
+	if (!w->dir)
+		return;
+	events_write(&w->events, set);
+	csv_rows(&w->csv, set, now_ns);
+	int err = prom_write(w->dir, set, r, now_ns, tick_s);
+
+	if (err && !w->prom_failing)
+		pr_warn("cannot write %s/prefixwatch.prom: %s; retrying every interval\n", w->dir,
+			strerror(-err));
+	else if (!err && w->prom_failing)
+		pr_warn("%s/prefixwatch.prom: writing again\n", w->dir);
+	w->prom_failing = err != 0;
+}
+
+static void outputs_close(struct outputs *w)
+{
+	if (!w->dir)
+		return;
+	if (outfile_close(&w->events))
+		pr_warn("%s: events not written: %s\n", w->events.path, strerror(w->events.failing));
+	csv_close(&w->csv);
+}
+
+int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struct pw_reader *r,
+		const char *const *ifnames, int n)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	uint64_t start = now_mono_ns(), last;
+	struct itimerspec its = {};
+	struct series_set set;
+	struct outputs w;
+	double tick_s = 0;
+	sigset_t mask;
+	int sfd = -1, tfd = -1, ret = EXIT_OK;
+
+	for (int i = 0; i < n; i++) {
+		if (reader_read(&r[i])) {
+			pr_warn("cannot read the counters of %s: %s\n", r[i].ifname, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+	}
+	last = r[0].t_ns;
+	if (series_init(&set, ts, ifnames, n, r, now_real_ns())) {
+		pr_warn("cannot set up the series: %s\n", strerror(ENOMEM));
+		series_free(&set);
+		return EXIT_RUNTIME;
+	}
+	if (outputs_open(&w, o, now_real_ns())) {
+		series_free(&set);
+		return EXIT_RUNTIME;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0) {
+		pr_warn("cannot set up the sampling loop: %s\n", strerror(errno));
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	its.it_interval.tv_sec = (time_t)o->interval;
+	its.it_interval.tv_nsec = (long)((o->interval - floor(o->interval)) * 1e9);
+	its.it_value = its.it_interval;
+	timerfd_settime(tfd, 0, &its, NULL);
+
+	for (bool stop = false; !stop;) {
+		struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+		int timeout = -1;
+		uint64_t exp;
+
+		if (o->duration > 0) {
+			/* wake for the end of --duration even between ticks */
+			uint64_t end = start + (uint64_t)(o->duration * 1e9), now = now_mono_ns();
+
+			timeout = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
+		}
+		if (poll(pfd, 2, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_warn("poll failed: %s\n", strerror(errno));
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				pr_info("%s received, stopping\n", strsignal(si.ssi_signo));
+			stop = true;
+		}
+		if (pfd[1].revents & POLLIN && read(tfd, &exp, sizeof(exp)) < 0)
+			continue;
+		if (o->duration > 0 && now_mono_ns() - start >= (uint64_t)(o->duration * 1e9))
+			stop = true;
+		if (!stop && !(pfd[1].revents & POLLIN))
+			continue;
+
+		uint64_t t0 = now_mono_ns();
+
+		for (int i = 0; i < n; i++) {
+			if (reader_read(&r[i])) {
+				pr_warn("cannot read the counters of %s: %s\n", r[i].ifname, strerror(errno));
+				ret = EXIT_RUNTIME;
+				stop = true;
+			}
+		}
+		uint64_t mono = now_mono_ns(), real = now_real_ns();
+		/* rates over the measured period, not the nominal interval */
+		double dt = (r[0].t_ns - last) / 1e9;
+
+		last = r[0].t_ns;
+		if (dt <= 0)
+			continue;
+		if (series_tick(&set, r, real, (int64_t)(real - mono), dt, &o->dp)) {
+			pr_warn("cannot record events: %s\n", strerror(ENOMEM));
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		log_events(&set);
+		outputs_write(&w, &set, r, real, tick_s);
+		if (!o->quiet && !stop) {
+			if (tty)
+				live_table(stdout, &set, real, o->interval);
+			else
+				live_line(stdout, &set, real);
+			fflush(stdout);
+		}
+		tick_s = (now_mono_ns() - t0) / 1e9;
+	}
+	/* final counts, complete, whatever the terminal */
+	if (!o->quiet) {
+		struct iface_view v[32];
+
+		for (int i = 0; i < n; i++)
+			v[i] = (struct iface_view){ r[i].ifname, r[i].nblocks, r[i].info, r[i].c, &r[i].tot };
+		if (tty)
+			printf("\033[H\033[2J");
+		report_tables(stdout, v, n, ts->nblocks * n > 64);
+		fflush(stdout);
+	}
+out:
+	outputs_close(&w);
+	series_free(&set);
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	return ret;
+}
