@@ -76,6 +76,14 @@ struct {
 /* Bumped by the reader after each read of the counters (see pw_counters). */
 volatile __u64 pw_epoch;
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_series_state);
+} pw_state SEC(".maps");
+
 struct pw_pkt {
 	__u32 l4;	/* L4_* */
 	__u32 syn;	/* 1 for SYN without ACK */

@@ -91,6 +91,22 @@ struct pw_block_info {
 	__u8 target_addr[16];
 };
 
+/* The detector's state of each (block, direction) slot, then of the
+ * interface itself (index nblocks * PW_NDIRS), written every interval by a
+ * running `run` so that `stats` can show it. The packet path never reads it. */
+#define PW_STATE_NONE		0
+#define PW_STATE_INSUFFICIENT	1	/* too little history: never raises an outage */
+#define PW_STATE_NORMAL		2
+#define PW_STATE_DROP		3
+#define PW_STATE_OUTAGE		4	/* for the interface: silent */
+
+struct pw_series_state {
+	__u32 state;		/* PW_STATE_* */
+	__u32 pad;
+	__u64 baseline_mpps;	/* baseline rate, thousandths of a packet per second */
+	__u64 expires_ns;	/* CLOCK_MONOTONIC after which no run vouches for it */
+};
+
 /* Map names (<= 15 characters so bpftool shows them whole); also the names
  * of their pins inside the interface's pin directory. */
 #define PW_MAP_BLOCKS	 "pw_blocks"
@@ -98,6 +114,7 @@ struct pw_block_info {
 #define PW_MAP_LPM4	 "pw_lpm4"
 #define PW_MAP_LPM6	 "pw_lpm6"
 #define PW_MAP_BLOCKINFO "pw_blockinfo"
+#define PW_MAP_STATE	 "pw_state"
 #define PW_PIN_XDP_LINK	 "xdp_link"
 
 /* tc filter identity for the egress program (clsact egress hook). */

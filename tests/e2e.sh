@@ -41,6 +41,7 @@ while mountpoint -q /sys/fs/bpf; do umount -l /sys/fs/bpf; done
 
 NS_A=pwe2e-a-$$ NS_B=pwe2e-b-$$
 TMP=$(mktemp -d /tmp/pw-e2e.XXXXXX)
+chmod 755 "$TMP" # --user nobody writes below it
 RUN_PID=
 
 cleanup() {
@@ -137,6 +138,11 @@ ip -n "$NS_A" neigh add 2001:db8:99::2 lladdr 02:00:00:00:0b:00 dev pa0 nud perm
 ip -n "$NS_B" neigh add 175.45.176.1 lladdr 02:00:00:00:0a:00 dev pb0 nud permanent
 ip -n "$NS_B" neigh add 175.45.179.1 lladdr 02:00:00:00:0a:01 dev pb1 nud permanent
 ip -n "$NS_B" neigh add 2001:db8:aa::1 lladdr 02:00:00:00:0a:00 dev pb0 nud permanent
+# for the outage test: a second service address in B, a non-target source in A
+ip -n "$NS_B" addr add 10.200.0.3/32 dev pb0
+ip -n "$NS_A" addr add 10.99.0.1/32 dev pa0
+ip -n "$NS_A" route add 10.200.0.3/32 dev pa0
+ip -n "$NS_A" neigh add 10.200.0.3 lladdr 02:00:00:00:0b:00 dev pa0 nud permanent
 TARGETS=(-t 175.45.176.0/22 -t 2001:db8:aa::/47)
 
 # --- bad input: one line, non-zero exit, nothing attached -----------------
@@ -282,6 +288,154 @@ if inB ip link set dev pb1 xdp obj "$BUILD/pass.bpf.o" sec xdp 2>"$TMP/ip.err"; 
 else
 	SKIP=$((SKIP + 1))
 	echo "skip - another tool's XDP program: ip cannot load $BUILD/pass.bpf.o: $(cat "$TMP/ip.err")"
+fi
+
+# --- outage detection and the files of --out --------------------------------
+# Steady traffic from a target block (100 pps) and from elsewhere (200 pps,
+# the vantage point's own life); the target's route is removed inside A for
+# 2 s, then both flows stop together (the vantage point falls silent too).
+OUT=$TMP/out
+jsonok() { command -v jq >/dev/null && jq -e . >/dev/null 2>&1 <<<"$1"; }
+ev() { grep "\"event\":\"$1\"" "$OUT/events.jsonl" | grep "\"interface\":\"pb0\"" | grep "\"block\":\"$2\"" | grep "\"direction\":\"from\"" | sed -n "${3:-1}p"; }
+field() { sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$1"; }
+secs() { date -d "$1" +%s.%N; }
+if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
+	sleep 0.4
+	check "stats: a fresh series is insufficient, and says so" insufficient "$(ctr pb0 175.45.176.0/24 from STATE)"
+	inA "$SEND" flow 10.99.0.1 10.200.0.2 200 9 >"$TMP/bg.txt" &
+	BG=$!
+	inA "$SEND" flow 175.45.176.1 10.200.0.3 100 9 >"$TMP/tg.txt" &
+	TG=$!
+	sleep 3
+	check "stats: the series is judged while traffic flows" normal "$(ctr pb0 175.45.176.0/24 from STATE)"
+	CUT=$(date +%s.%N)
+	inA ip route del 10.200.0.3/32 dev pa0
+	CUT_DONE=$(date +%s.%N)
+	sleep 2
+	inA ip route add 10.200.0.3/32 dev pa0
+	BACK=$(date +%s.%N)
+	wait $BG $TG
+	sleep 1
+	# a stray IPv6 control frame makes the detector wait a little longer
+	for _ in $(seq 20); do [ "$(total pb0 STATE)" = silent ] && break; sleep 0.2; done
+	check "stats: interface silent once the traffic stops" silent "$(total pb0 STATE)"
+	stop_run
+	check "run --out: exit status" 0 "$RUN_RC"
+	check "stats: no state once no run vouches for it" - "$(ctr pb0 175.45.176.0/24 from STATE)"
+
+	bad_json=0
+	while IFS= read -r line; do jsonok "$line" || bad_json=$((bad_json + 1)); done <"$OUT/events.jsonl"
+	check "every events.jsonl line is JSON (jq)" 0 "$bad_json"
+	s=$(ev outage_start 175.45.176.0/24)
+	e=$(ev outage_end 175.45.176.0/24)
+	if [ -n "$s" ] && [ -n "$e" ]; then
+		t=$(secs "$(field "$s" time)") d=$(secs "$(field "$s" detected)") pps=$(field "$s" baseline_pps)
+		awk -v t="$t" -v c="$CUT" -v c2="$CUT_DONE" 'BEGIN { exit !(t <= c2 && t > c - 0.1) }' &&
+			ok "outage_start is the last packet before the cut ($(field "$s" time))" ||
+			not_ok "outage_start at $t, the cut between $CUT and $CUT_DONE"
+		awk -v t="$t" -v d="$d" -v l="$pps" 'BEGIN { exit !(d - t <= log(1e6) / l + 0.25 + 0.05) }' &&
+			ok "detected within ln(1/alpha)/lambda + one interval ($(awk -v t="$t" -v d="$d" 'BEGIN { printf "%.3f s", d - t }'))" ||
+			not_ok "detected $(awk -v t="$t" -v d="$d" 'BEGIN { print d - t }') s after the last packet, baseline $pps pps"
+		check "outage_start: the vantage point was not silent" false "$(field "$s" vantage_silent)"
+		dur=$(field "$e" duration_s)
+		awk -v x="$dur" -v c="$CUT" -v b="$BACK" 'BEGIN { exit !(x > b - c - 0.1 && x < b - c + 0.1) }' &&
+			ok "outage_end: duration $dur s for a cut of $(awk -v c="$CUT" -v b="$BACK" 'BEGIN { printf "%.3f", b - c }') s" ||
+			not_ok "outage_end duration $dur s, cut lasted $(awk -v c="$CUT" -v b="$BACK" 'BEGIN { print b - c }') s"
+		check "outage_end: started is the outage start" "$(field "$s" time)" "$(field "$e" started)"
+	else
+		not_ok "no outage_start/outage_end for 175.45.176.0/24 in $(cat "$OUT/events.jsonl")"
+	fi
+	[ -n "$(ev outage_start 175.45.176.0/22)" ] && ok "the whole target's outage is raised too" ||
+		not_ok "no outage_start for the whole target 175.45.176.0/22"
+	v=$(grep '"event":"vantage_silent"' "$OUT/events.jsonl" | grep '"interface":"pb0"')
+	[ -n "$v" ] && ok "vantage_silent when the interface falls silent" || not_ok "no vantage_silent event"
+	last=$(ev outage_start 175.45.176.0/24 2)
+	check "the outage during the vantage silence is marked so" true "$(field "$last" vantage_silent)"
+
+	csv=$(ls "$OUT"/series-*.csv)
+	sent=$(awk '{ print $2 }' "$TMP/tg.txt")
+	check "series rows for 176.0/24 add up to what was sent ($(cat "$TMP/tg.txt"))" "$sent" \
+		"$(awk -F, '$2 == "pb0" && $3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$csv")"
+	[ "$(awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$csv")" = "$sent" ] || {
+		echo "diagnostics: A pa0 / B pb0 counters:"; inA ip -s link show pa0; inB ip -s link show pb0; }
+	check "the whole target's rows add up too" "$sent" \
+		"$(awk -F, '$3 == "target" && $4 == "175.45.176.0/22" && $5 == "from" { s += $6 } END { print s }' "$csv")"
+	check "CSV: 18 fields on every line" 0 "$(awk -F, 'NF != 18' "$csv" | wc -l)"
+	check "CSV: one header" 1 "$(grep -c '^time,interface,scope,block' "$csv")"
+	check "CSV: 17 rows per interval (6 blocks, 2 targets, x2, 1 interface)" 0 \
+		"$(awk -F, 'NR > 1 { n[$1]++ } END { for (t in n) if (n[t] != 17) bad++; print bad + 0 }' "$csv")"
+	check "CSV: no negative counts" 0 "$(awk -F, 'NR > 1 && ($6 < 0 || $7 < 0)' "$csv" | wc -l)"
+	grep -q '^prefixwatch_packets_total{interface="pb0",scope="block",block="175.45.176.0/24",direction="from"} ' "$OUT/prefixwatch.prom" &&
+		grep -q '^# TYPE prefixwatch_packets_total counter' "$OUT/prefixwatch.prom" &&
+		ok "prefixwatch.prom has the counters with HELP and TYPE" || not_ok "prefixwatch.prom: $(head -5 "$OUT/prefixwatch.prom")"
+
+	# a restart continues the series: appended, no spike, no negative rate
+	rows=$(wc -l <"$csv")
+	if start_run det2 -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
+		inA "$SEND" udp 175.45.176.1 10.200.0.2 5
+		sleep 0.6
+		stop_run
+		check "restart: appended to the same file, one header" 1 "$(grep -c '^time,' "$csv")"
+		check "restart: the new rows add only the new packets" 5 \
+			"$(tail -n +$((rows + 1)) "$csv" | awk -F, '$2 == "pb0" && $3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }')"
+	fi
+else
+	not_ok "run --out did not start: $(cat "$TMP/det.log")"
+fi
+
+# --- --out problems -----------------------------------------------------------
+touch "$TMP/afile"
+bad "--out is a file" 2 "exists and is not a directory" run -i pb0 "${TARGETS[@]}" --out "$TMP/afile"
+mkdir "$TMP/ro" && mount -t tmpfs -o ro,size=64k tmpfs "$TMP/ro"
+bad "--out on a read-only file system" 2 "cannot create --out directory" run -i pb0 "${TARGETS[@]}" --out "$TMP/ro/x"
+
+# Disk full: counting goes on, rows wait in memory, nothing half-written,
+# and every interval lands once there is room again.
+mkdir "$TMP/full" && mount -t tmpfs -o size=256k tmpfs "$TMP/full"
+if start_run full -i pb0 "${TARGETS[@]}" --out "$TMP/full" --interval 0.2 -q; then
+	sleep 0.5
+	dd if=/dev/zero of="$TMP/full/filler" bs=4k 2>/dev/null
+	before=$(ctr pb0 175.45.176.0/24 from packets)
+	inA "$SEND" udp 175.45.176.1 10.200.0.2 30
+	sleep 1.5
+	grep -q "No space left on device; keeping" "$TMP/full.log" && ok "disk full: one clear message" ||
+		not_ok "disk full: no message in $(cat "$TMP/full.log")"
+	check "disk full: counting goes on" 30 $(($(ctr pb0 175.45.176.0/24 from packets) - before))
+	rm "$TMP/full/filler"
+	sleep 1
+	grep -q "writing again" "$TMP/full.log" && ok "disk free again: writing resumes" ||
+		not_ok "no 'writing again' in $(cat "$TMP/full.log")"
+	stop_run
+	csv=$(ls "$TMP"/full/series-*.csv)
+	check "disk full: no half row in the file" 0 "$(awk -F, 'NF != 18' "$csv" | wc -l)"
+	check "disk full: the 30 packets are all in the rows" 30 \
+		"$(awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$csv")"
+	awk -F, 'NR > 1 { t[$1]++ } END { for (k in t) print k }' "$csv" | sort >"$TMP/times"
+	gaps=$(awk '{ cmd = "date -d " $1 " +%s.%N"; cmd | getline s; close(cmd); if (NR > 1 && s - p > 0.35) g++; p = s } END { print g + 0 }' "$TMP/times")
+	check "disk full: no interval missing from the series" 0 "$gaps"
+fi
+umount "$TMP/full" "$TMP/ro" 2>/dev/null
+
+# --- --user: sample and write without privileges --------------------------------
+if id nobody >/dev/null 2>&1; then
+	if start_run user -i pb0 "${TARGETS[@]}" --out "$TMP/uout" --interval 0.2 -q --user nobody; then
+		sleep 0.5
+		child=$(sed -n 's/.*sampling as user nobody (pid \([0-9]*\)).*/\1/p' "$TMP/user.log")
+		check "--user: the sampler runs as nobody" 65534 "$(awk '/^Uid:/ { print $2 }' /proc/"$child"/status 2>/dev/null)"
+		check "--user: with no capability at all" 0000000000000000 "$(awk '/^CapEff:/ { print $2 }' /proc/"$child"/status 2>/dev/null)"
+		check "--user: none it could regain" 0000000000000000 "$(awk '/^CapPrm:/ { print $2 }' /proc/"$child"/status 2>/dev/null)"
+		inA "$SEND" udp 175.45.176.1 10.200.0.2 4
+		sleep 0.6
+		stop_run
+		check "--user: exit status" 0 "$RUN_RC"
+		check "--user: it still sampled and wrote the series" 4 \
+			"$(awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$TMP"/uout/series-*.csv)"
+		check "--user: the files are the user's" nobody "$(stat -c %U "$TMP"/uout/events.jsonl)"
+		has_xdp pb0 && not_ok "--user: the program stayed attached" || ok "--user: detached at the end"
+	fi
+else
+	SKIP=$((SKIP + 1))
+	echo "skip - --user: no user 'nobody' on this machine"
 fi
 
 # --- detach removes program and pins --------------------------------------

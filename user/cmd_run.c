@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* prefixwatch run: attach to interfaces and show live counts. */
 #include <errno.h>
-#include <math.h>
 #include <net/if.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "prefixwatch.skel.h"
@@ -18,13 +24,12 @@
 #include "loader.h"
 #include "log.h"
 #include "sampler.h"
-#include "timefmt.h"
 
 #define MAX_IFACES 32
 
 enum { OPT_TFILE = 256, OPT_BLEN4, OPT_BLEN6, OPT_MAXBLK, OPT_EGRESS, OPT_KEEP,
        OPT_INTERVAL, OPT_DURATION, OPT_OUT, OPT_ROTATE, OPT_BASELINE, OPT_ALPHA, OPT_MINPKT,
-       OPT_DROPRATIO, OPT_DROPHOLD };
+       OPT_DROPRATIO, OPT_DROPHOLD, OPT_USER };
 
 static const struct cli_option run_opts[] = {
 	{ "interface", 'i', "IFNAME", "interface to watch (repeat for several; required)" },
@@ -45,6 +50,7 @@ static const struct cli_option run_opts[] = {
 	{ "min-packets", OPT_MINPKT, "N", "packets in the window before a series is judged (default 30)" },
 	{ "drop-ratio", OPT_DROPRATIO, "R", "a rate below R times the baseline is a drop (default 0.1)" },
 	{ "drop-hold", OPT_DROPHOLD, "SEC", "for at least SEC seconds (default 60)" },
+	{ "user", OPT_USER, "NAME", "once attached, sample and write as user NAME with no capabilities" },
 	{ "quiet", 'q', NULL, "print nothing while running" },
 	{ NULL }
 };
@@ -56,6 +62,9 @@ struct run_ctx {
 	struct loader_opts lo;
 	bool keep;
 	struct sampler_opts so;
+	const char *user;
+	uid_t uid;
+	gid_t gid;
 };
 
 static int run_option(int id, const char *arg, void *vctx)
@@ -146,6 +155,18 @@ static int run_option(int id, const char *arg, void *vctx)
 		return cli_seconds("--drop-ratio", arg, 1e-9, 0.999, &c->so.dp.drop_ratio);
 	case OPT_DROPHOLD:
 		return cli_seconds("--drop-hold", arg, 0.01, 365 * 86400.0, &c->so.dp.drop_hold_s);
+	case OPT_USER: {
+		struct passwd *pw = getpwnam(arg);
+
+		if (!pw) {
+			fprintf(stderr, "prefixwatch: no user '%s' for --user\n", arg);
+			return EXIT_USAGE;
+		}
+		c->user = arg;
+		c->uid = pw->pw_uid;
+		c->gid = pw->pw_gid;
+		return 0;
+	}
 	}
 	if (ret) {
 		fprintf(stderr, "prefixwatch: %s\n", err);
@@ -164,15 +185,22 @@ const struct cli_command cmd_run_def = {
 };
 
 /* --out must be a directory we can write, or one we can make: checked
- * before anything is attached. */
-static int check_out(const char *dir)
+ * before anything is attached. With --user, the directory we make and the
+ * files of ours already in it become the user's. */
+static int check_out(const char *dir, const struct run_ctx *c)
 {
+	static const char *ours[] = { "events.jsonl", "prefixwatch.prom" };
 	struct stat st;
 
 	if (stat(dir, &st)) {
 		if (errno != ENOENT || mkdir(dir, 0755)) {
 			fprintf(stderr, "prefixwatch: cannot create --out directory '%s': %s\n", dir,
 				strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (c->user && chown(dir, c->uid, c->gid)) {
+			fprintf(stderr, "prefixwatch: cannot give --out directory '%s' to %s: %s\n", dir,
+				c->user, strerror(errno));
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -186,7 +214,87 @@ static int check_out(const char *dir)
 			strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (c->user) {
+		char path[PATH_MAX];
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			if (snprintf(path, sizeof(path), "%s/%s", dir, ours[i]) < (int)sizeof(path))
+				(void)!chown(path, c->uid, c->gid);
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "series-", 7) &&
+			    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+				(void)!chown(path, c->uid, c->gid);
+		if (d)
+			closedir(d);
+	}
 	return 0;
+}
+
+/* The child of --user: the user's ids, no supplementary groups, and so no
+ * capability left (setuid from root to another user clears them all). */
+static int drop_privileges(const struct run_ctx *c)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (setgroups(0, NULL) || setgid(c->gid) || setuid(c->uid)) {
+		pr_warn("cannot become user %s: %s\n", c->user, strerror(errno));
+		return -1;
+	}
+	if (syscall(SYS_capget, &h, d) || d[0].effective || d[0].permitted || d[1].effective ||
+	    d[1].permitted) {
+		pr_warn("--user %s: capabilities remain after the switch; refusing to go on\n", c->user);
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (c->so.out && access(c->so.out, W_OK | X_OK)) {
+		pr_warn("--user %s cannot write to --out directory '%s': %s\n", c->user, c->so.out,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Privilege separation for --user: the child samples and writes as the
+ * user; this process keeps what detaching needs, passes the stop signals
+ * on and detaches once the child is done. */
+static int run_as_user(struct run_ctx *c, struct pw_reader *r, int n)
+{
+	sigset_t mask;
+	siginfo_t si;
+	pid_t pid;
+	int status;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		pr_warn("cannot fork for --user: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (pid == 0) {
+		int ret = drop_privileges(c) ? EXIT_RUNTIME : sampler_run(&c->so, &c->ts, r, c->ifaces, n);
+
+		exit(ret);
+	}
+	pr_info("sampling as user %s (pid %d)\n", c->user, pid);
+	for (;;) {
+		if (sigwaitinfo(&mask, &si) < 0)
+			continue;
+		if (si.si_signo != SIGCHLD) {
+			kill(pid, SIGTERM);
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_RUNTIME;
 }
 
 int cmd_run(int argc, char **argv)
@@ -222,7 +330,7 @@ int cmd_run(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out_targets;
 	}
-	if (c.so.out && (ret = check_out(c.so.out)))
+	if (c.so.out && (ret = check_out(c.so.out, &c)))
 		goto out_targets;
 
 	/* Block the stop signals before attaching: one that arrives while we
@@ -241,7 +349,8 @@ int cmd_run(int argc, char **argv)
 		}
 		if (reader_init_fds(&r[n], s[n].ifname, bpf_map__fd(s[n].skel->maps.pw_blocks),
 				    bpf_map__fd(s[n].skel->maps.pw_iface),
-				    bpf_map__fd(s[n].skel->maps.pw_blockinfo))) {
+				    bpf_map__fd(s[n].skel->maps.pw_blockinfo),
+				    bpf_map__fd(s[n].skel->maps.pw_state))) {
 			pr_warn("cannot read the block list of %s: %s\n", s[n].ifname, strerror(errno));
 			loader_close(&s[n], c.keep);
 			ret = EXIT_RUNTIME;
@@ -255,7 +364,7 @@ int cmd_run(int argc, char **argv)
 			s[n].reused_link ? ", program left attached by an earlier run" : "");
 	}
 
-	ret = sampler_run(&c.so, &c.ts, r, c.ifaces, n);
+	ret = c.user ? run_as_user(&c, r, n) : sampler_run(&c.so, &c.ts, r, c.ifaces, n);
 
 out_detach:
 	while (n-- > 0) {

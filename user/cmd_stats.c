@@ -104,7 +104,8 @@ int cmd_stats(int argc, char **argv)
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		v[n] = (struct iface_view){ r[n].ifname, r[n].nblocks, r[n].info, r[n].c, &r[n].tot };
+		v[n] = (struct iface_view){ r[n].ifname, r[n].nblocks, r[n].info, r[n].c, &r[n].tot,
+					    r[n].state };
 	}
 	if (ret == EXIT_OK)
 		report_tables(stdout, v, n, c.active);

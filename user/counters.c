@@ -163,9 +163,10 @@ static int reader_setup(struct pw_reader *r)
 }
 
 int reader_init_fds(struct pw_reader *r, const char *ifname, int blocks_fd,
-		    int iface_fd, int info_fd)
+		    int iface_fd, int info_fd, int state_fd)
 {
 	memset(r, 0, sizeof(*r));
+	r->state_fd = state_fd;
 	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
 	r->blocks_fd = blocks_fd;
 	r->iface_fd = iface_fd;
@@ -181,7 +182,7 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	r->blocks_fd = r->iface_fd = r->info_fd = -1;
+	r->blocks_fd = r->iface_fd = r->info_fd = r->state_fd = -1;
 	r->owned = 1;
 	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
 	if (pins_iface_dir(ifname, dir, sizeof(dir)))
@@ -201,9 +202,24 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 		}
 	}
 	err = reader_setup(r);
-	if (err)
+	if (err) {
 		pr_warn("cannot read the block list of %s in %s: %s\n", ifname, dir, strerror(-err));
-	return err;
+		return err;
+	}
+	/* The detector's state, if a run publishes it (stats only reads it). */
+	if (!pins_path(dir, PW_MAP_STATE, path, sizeof(path)))
+		r->state_fd = bpf_obj_get(path);
+	if (r->state_fd >= 0) {
+		struct pw_series_state *st = calloc(r->nblocks * PW_NDIRS + 1, sizeof(*st));
+		uint64_t now = now_mono_ns();
+
+		if (st && !map_read_array(r->state_fd, r->nblocks * PW_NDIRS + 1, sizeof(*st), 0, st) &&
+		    st[r->nblocks * PW_NDIRS].expires_ns > now)
+			r->state = st;
+		else
+			free(st);
+	}
+	return 0;
 }
 
 int reader_read(struct pw_reader *r)
@@ -220,6 +236,32 @@ int reader_read(struct pw_reader *r)
 	return err;
 }
 
+int reader_probe(struct pw_reader *r, uint64_t now_ns, int fresh)
+{
+	struct pw_iface_counters t;
+	int err = 0;
+
+	if (!fresh)
+		err = counters_read_iface(r->iface_fd, &t);
+	else
+		t = r->tot;
+	if (err)
+		return err;
+	if (t.frames != r->probe_frames) {
+		if (!r->frames_first_ns)
+			r->frames_first_ns = r->probe_prev_ns ? r->probe_prev_ns : now_ns;
+		r->frames_last_ns = now_ns;
+		r->probe_frames = t.frames;
+	}
+	r->probe_prev_ns = now_ns;
+	return 0;
+}
+
+void reader_probe_reset(struct pw_reader *r)
+{
+	r->frames_first_ns = 0;
+}
+
 void reader_free(struct pw_reader *r)
 {
 	if (r->owned) {
@@ -229,7 +271,10 @@ void reader_free(struct pw_reader *r)
 			close(r->iface_fd);
 		if (r->info_fd >= 0)
 			close(r->info_fd);
+		if (r->state_fd >= 0)
+			close(r->state_fd);
 	}
+	free(r->state);
 	free(r->info);
 	free(r->c);
 	r->info = NULL;

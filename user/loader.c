@@ -321,13 +321,15 @@ int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, b
 	      bpf_map__set_max_entries(skel->maps.pw_blockinfo, ts->nblocks ?: 1) ?:
 	      bpf_map__set_max_entries(skel->maps.pw_lpm4, ts->n4 ?: 1) ?:
 	      bpf_map__set_max_entries(skel->maps.pw_lpm6, ts->n6 ?: 1) ?:
+	      bpf_map__set_max_entries(skel->maps.pw_state, ts->nblocks * PW_NDIRS + 1) ?:
 	      bpf_program__set_autoload(skel->progs.pw_tc_egress, egress);
 	if (!err && pin)
 		err = set_pin(skel->maps.pw_blocks, s->dir) ?:
 		      set_pin(skel->maps.pw_iface, s->dir) ?:
 		      set_pin(skel->maps.pw_blockinfo, s->dir) ?:
 		      set_pin(skel->maps.pw_lpm4, s->dir) ?:
-		      set_pin(skel->maps.pw_lpm6, s->dir);
+		      set_pin(skel->maps.pw_lpm6, s->dir) ?:
+		      set_pin(skel->maps.pw_state, s->dir);
 	if (err) {
 		pr_warn("cannot configure the BPF object for %s: %s\n", s->ifname, strerror(-err));
 		return err;

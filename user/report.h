@@ -13,12 +13,12 @@ struct iface_view {
 	const struct pw_block_info *info;	/* nblocks */
 	const struct pw_counters *c;		/* nblocks * PW_NDIRS */
 	const struct pw_iface_counters *tot;
-	const double *pps, *bps;		/* per slot, or NULL */
+	const struct pw_series_state *state;	/* per slot + interface, or NULL */
 };
 
-/* The aligned table of `stats` (and of run's live view when rates are
- * given): one row per interface, block and direction, then the interface
- * totals. active_only skips rows with no packets. */
+/* The aligned table of `stats`: one row per interface, block and direction,
+ * then the interface totals; the detector's state where a run publishes it
+ * ("-" where none does). active_only skips rows with no packets. */
 void report_tables(FILE *f, const struct iface_view *v, size_t n, bool active_only);
 
 #endif

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -14,6 +15,7 @@
 #include "report.h"
 #include "sampler.h"
 #include "series.h"
+#include "statemap.h"
 #include "timefmt.h"
 
 static void log_events(const struct series_set *set)
@@ -83,7 +85,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		const char *const *ifnames, int n)
 {
 	bool tty = isatty(STDOUT_FILENO);
-	uint64_t start = now_mono_ns(), last;
+	uint64_t start = now_mono_ns(), next_probe = start, last;
 	struct itimerspec its = {};
 	struct series_set set;
 	struct outputs w;
@@ -98,6 +100,10 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		}
 	}
 	last = r[0].t_ns;
+	for (int i = 0; i < n; i++) {
+		reader_probe(&r[i], now_real_ns(), 1);
+		reader_probe_reset(&r[i]);
+	}
 	if (series_init(&set, ts, ifnames, n, r, now_real_ns())) {
 		pr_warn("cannot set up the series: %s\n", strerror(ENOMEM));
 		series_free(&set);
@@ -128,11 +134,24 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		int timeout = -1;
 		uint64_t exp;
 
-		if (o->duration > 0) {
-			/* wake for the end of --duration even between ticks */
-			uint64_t end = start + (uint64_t)(o->duration * 1e9), now = now_mono_ns();
+		uint64_t now = now_mono_ns();
 
-			timeout = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
+		/* wake for the next probe of the frame counters, and for the
+		 * end of --duration, between ticks */
+		if (now >= next_probe) {
+			uint64_t real = now_real_ns();
+
+			for (int i = 0; i < n; i++)
+				reader_probe(&r[i], real, 0);
+			next_probe = now + SERIES_PROBE_NS;
+		}
+		timeout = (int)((next_probe - now + 999999) / 1000000);
+		if (o->duration > 0) {
+			uint64_t end = start + (uint64_t)(o->duration * 1e9);
+			int left = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
+
+			if (left < timeout)
+				timeout = left;
 		}
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
@@ -165,6 +184,9 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 			}
 		}
 		uint64_t mono = now_mono_ns(), real = now_real_ns();
+
+		for (int i = 0; i < n; i++)
+			reader_probe(&r[i], real, 1);
 		/* rates over the measured period, not the nominal interval */
 		double dt = (r[0].t_ns - last) / 1e9;
 
@@ -176,8 +198,13 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 			ret = EXIT_RUNTIME;
 			break;
 		}
+		for (int i = 0; i < n; i++)
+			reader_probe_reset(&r[i]);
 		log_events(&set);
 		outputs_write(&w, &set, r, real, tick_s);
+		/* for `stats`: good for two intervals, then no run vouches */
+		for (int i = 0; i < n; i++)
+			statemap_publish(r[i].state_fd, &set, i, mono + (uint64_t)(2.5 * o->interval * 1e9));
 		if (!o->quiet && !stop) {
 			if (tty)
 				live_table(stdout, &set, real, o->interval);
@@ -191,13 +218,26 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	if (!o->quiet) {
 		struct iface_view v[32];
 
-		for (int i = 0; i < n; i++)
-			v[i] = (struct iface_view){ r[i].ifname, r[i].nblocks, r[i].info, r[i].c, &r[i].tot };
+		for (int i = 0; i < n; i++) {
+			/* the states as last published */
+			size_t ns = (size_t)r[i].nblocks * PW_NDIRS + 1;
+
+			r[i].state = calloc(ns, sizeof(*r[i].state));
+			if (r[i].state && map_read_array(r[i].state_fd, ns, sizeof(*r[i].state), 0, r[i].state)) {
+				free(r[i].state);
+				r[i].state = NULL;
+			}
+			v[i] = (struct iface_view){ r[i].ifname, r[i].nblocks, r[i].info, r[i].c, &r[i].tot,
+						    r[i].state };
+		}
 		if (tty)
 			printf("\033[H\033[2J");
 		report_tables(stdout, v, n, ts->nblocks * n > 64);
 		fflush(stdout);
 	}
+	/* no run vouches for these states any more */
+	for (int i = 0; i < n; i++)
+		statemap_publish(r[i].state_fd, &set, i, 0);
 out:
 	outputs_close(&w);
 	series_free(&set);

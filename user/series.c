@@ -159,12 +159,20 @@ static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
 	memcpy(prev, r->c, (size_t)ts->nblocks * PW_NDIRS * sizeof(*prev));
 }
 
+/* Was interface i silent too from time t on? Silent by its own detector,
+ * or no frame seen by a probe later than the one that may follow t. */
+static int vantage_quiet(const struct series_set *set, int i, uint64_t t)
+{
+	const struct series *s = &set->s[set->ifs[i]];
+
+	return s->det.state == DET_OUTAGE || s->last_ns <= t + SERIES_PROBE_NS + 1000000;
+}
+
 int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_ns,
 		int64_t mono_to_wall, double dt, const struct det_params *p)
 {
 	const struct pw_targets *ts = set->ts;
 	int groups = set->nifaces > 1 ? set->nifaces + 1 : set->nifaces;
-	int silent_ifaces = 0;
 	struct det_event ev[2];
 	int err = 0;
 
@@ -199,8 +207,8 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 	}
 
 	/* The vantage point first: its silence qualifies the others. Its
-	 * frames have no timestamp; a frame was seen before the end of an
-	 * interval that counted one, and after its start. */
+	 * frames have no timestamp; the probes of the frame counter bound
+	 * them to a probe period. */
 	for (int i = 0; i < set->nifaces; i++) {
 		struct series *s = &set->s[set->ifs[i]];
 		const struct pw_iface_counters *t = &r[i].tot;
@@ -209,10 +217,9 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 		s->bytes = delta(t->bytes, set->prev_tot[i].bytes);
 		s->total_packets = t->frames;
 		s->total_bytes = t->bytes;
-		if (s->packets) {
-			s->first_ns = now_ns - (uint64_t)(dt * 1e9);
-			s->last_ns = now_ns;
-		}
+		if (r[i].frames_last_ns > s->last_ns)
+			s->last_ns = r[i].frames_last_ns;
+		s->first_ns = s->packets ? r[i].frames_first_ns : 0;
 		set->prev_tot[i] = *t;
 		struct det_obs o = { now_ns, dt, s->packets, s->last_ns, s->first_ns };
 		int n = det_update(&s->det, p, &o, ev);
@@ -223,7 +230,6 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 			else if (ev[k].type == DET_OUTAGE_END)
 				err = push_event(set, "vantage_back", s, &ev[k], -1);
 		}
-		silent_ifaces += s->det.state == DET_OUTAGE;
 	}
 
 	for (size_t k = 0; k < set->n && !err; k++) {
@@ -241,10 +247,12 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 			 * not known to be down */
 			int vantage = -1;
 
-			if (ev[e].type == DET_OUTAGE_START)
-				vantage = s->iface >= 0 ?
-					  set->s[set->ifs[s->iface]].det.state == DET_OUTAGE :
-					  silent_ifaces == set->nifaces;
+			if (ev[e].type == DET_OUTAGE_START) {
+				vantage = 1;
+				for (int i = 0; i < set->nifaces; i++)
+					if (s->iface < 0 || s->iface == i)
+						vantage &= vantage_quiet(set, i, ev[e].time_ns);
+			}
 			err = push_event(set, det_event_name(ev[e].type), s, &ev[e], vantage);
 		}
 	}

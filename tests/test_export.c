@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The files of --out: series CSV and its rotation, events JSON Lines, the
+ * Prometheus textfile, and the writer under a full disk. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+#include "export.h"
+#include "outfile.h"
+#include "series.h"
+#include "fake_sensor.h"
+
+static char dir[64];
+
+static int mkdir_tmp(void **state)
+{
+	strcpy(dir, "/tmp/pw-export-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int rm_tmp(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	b = malloc(n + 1);
+	assert_int_equal(fread(b, 1, n, fp), (size_t)n);
+	b[n] = '\0';
+	fclose(fp);
+	if (len)
+		*len = n;
+	return b;
+}
+
+static char *gunzip(const char *path)
+{
+	gzFile g = gzopen(path, "rb");
+	size_t cap = 1 << 20, len = 0;
+	char *b = malloc(cap);
+	int n;
+
+	if (!g)
+		return NULL;
+	while ((n = gzread(g, b + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 >= cap)
+			b = realloc(b, cap *= 2);
+	}
+	assert_true(n == 0);
+	assert_int_equal(gzclose(g), Z_OK);
+	b[len] = '\0';
+	return b;
+}
+
+/* Every line has the header's number of fields; returns the data rows. */
+static int csv_check(const char *text)
+{
+	int rows = 0, fields_hdr = 0;
+	const char *line = text;
+
+	assert_true(!strncmp(text, CSV_HEADER, strlen(CSV_HEADER)));
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		int fields = 1;
+
+		assert_non_null(nl); /* whole lines only */
+		for (const char *p = line; p < nl; p++)
+			fields += *p == ',';
+		if (!fields_hdr)
+			fields_hdr = fields;
+		else
+			rows++;
+		assert_int_equal(fields, fields_hdr);
+		line = nl + 1;
+	}
+	assert_int_equal(fields_hdr, 18);
+	return rows;
+}
+
+static void test_csv_rotation(void **state)
+{
+	struct fake f;
+	struct csv_out c;
+	char p1[256], p2[256], name[64];
+	uint64_t t = T0 - 3 * NS; /* three intervals before the hour */
+
+	fake_init(&f, t - NS);
+	assert_int_equal(csv_open(&c, dir, 3600, t), 0);
+	for (int i = 0; i < 6; i++, t += NS) {
+		fake_tick(&f, t, 10);
+		assert_int_equal(csv_rows(&c, &f.set, t), 0);
+	}
+	csv_close(&c);
+
+	/* 23:59:57 .. 23:59:59 went to the old file, now gzipped */
+	csv_name(T0 / NS - 3600, name, sizeof(name));
+	snprintf(p1, sizeof(p1), "%s/%s.gz", dir, name);
+	char *old = gunzip(p1);
+
+	assert_non_null(old);
+	/* series: 4 blocks + 1 target, 2 directions, + 1 interface = 11 */
+	assert_int_equal(csv_check(old), 3 * 11);
+	assert_non_null(strstr(old, "2025-06-06T23:59:57.000Z,eth9,block,175.45.177.0/24,from,10,1000,10.000,8000.0,0,10,0,0,0,0,insufficient"));
+	snprintf(p2, sizeof(p2), "%s/%s", dir, name);
+	assert_int_equal(access(p2, F_OK), -1); /* the plain file is gone */
+
+	/* 00:00:00 .. 00:00:02 in the new one, which has its own header */
+	csv_name(T0 / NS, name, sizeof(name));
+	assert_string_equal(name, "series-20250607T000000Z.csv");
+	snprintf(p2, sizeof(p2), "%s/%s", dir, name);
+	char *cur = slurp(p2, NULL);
+
+	assert_non_null(cur);
+	assert_int_equal(csv_check(cur), 3 * 11);
+	assert_non_null(strstr(cur, "2025-06-07T00:00:00.000Z,eth9,target,175.45.176.0/22,from,10,1000,"));
+	assert_non_null(strstr(cur, "2025-06-07T00:00:02.000Z,eth9,interface,,,11,1060,"));
+	free(old);
+	free(cur);
+
+	/* a restart an hour later compresses what was left uncompressed */
+	assert_int_equal(csv_open(&c, dir, 3600, T0 + 3600 * NS), 0);
+	csv_close(&c);
+	assert_int_equal(access(p2, F_OK), -1);
+	strcat(p2, ".gz");
+	cur = gunzip(p2);
+	assert_non_null(cur);
+	assert_int_equal(csv_check(cur), 3 * 11);
+	free(cur);
+	fake_free(&f);
+}
+
+/* A tiny JSON checker: objects of string keys; values are strings,
+ * numbers, true, false, null. Returns the position after the object. */
+static const char *json_value(const char *p);
+
+static const char *json_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p && *p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\')
+			p++;
+		p++;
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+static const char *json_value(const char *p)
+{
+	char *end;
+
+	if (*p == '"')
+		return json_string(p);
+	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	if (*p == '{') {
+		p++;
+		if (*p == '}')
+			return p + 1;
+		for (;;) {
+			p = json_string(p);
+			if (!p || *p++ != ':' || !(p = json_value(p)))
+				return NULL;
+			if (*p == '}')
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (*p != '-' && (*p < '0' || *p > '9'))
+		return NULL;
+	strtod(p, &end);
+	return end > p ? end : NULL;
+}
+
+static void test_events_json(void **state)
+{
+	static const char *required[] = { "\"event\":", "\"time\":", "\"interface\":", "\"block\":",
+					  "\"direction\":" };
+	struct fake f;
+	struct outfile ev;
+	uint64_t t = T0;
+	char path[256];
+	int lines = 0, starts = 0, ends = 0;
+
+	fake_init(&f, t);
+	assert_int_equal(events_open(&ev, dir), 0);
+	for (int i = 0; i < 120; i++, t += NS) {	/* 100 pps, silence, back */
+		fake_tick(&f, t, i < 60 || i >= 90 ? 100 : 0);
+		assert_int_equal(events_write(&ev, &f.set), 0);
+	}
+	assert_int_equal(outfile_close(&ev), 0);
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	char *text = slurp(path, NULL);
+
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		const char *end = json_value(line);
+
+		if (!end || *end)
+			fail_msg("not one JSON object: %s", line);
+		for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
+			if (!strstr(line, required[k]))
+				fail_msg("no %s in %s", required[k], line);
+		if (strstr(line, "\"outage_start\"")) {
+			starts++;
+			assert_non_null(strstr(line, "\"detected\":"));
+			assert_non_null(strstr(line, "\"baseline_pps\":"));
+			assert_non_null(strstr(line, "\"vantage_silent\":false"));
+		}
+		if (strstr(line, "\"outage_end\"")) {
+			ends++;
+			assert_non_null(strstr(line, "\"started\":"));
+			assert_non_null(strstr(line, "\"duration_s\":"));
+		}
+		lines++;
+	}
+	/* block 177.0/24 and the whole /22, from: out and back */
+	assert_int_equal(starts, 2);
+	assert_int_equal(ends, 2);
+	assert_int_equal(lines, 4);
+	free(text);
+	fake_free(&f);
+}
+
+/* Every line of a textfile is a comment or "name{labels} value". */
+static void prom_check(const char *text)
+{
+	const char *line = text;
+	int samples = 0;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+
+		assert_non_null(nl);
+		if (*line != '#') {
+			const char *sp = memchr(line, ' ', nl - line);
+			char *end;
+
+			assert_non_null(sp);
+			strtod(sp + 1, &end);
+			assert_true(end == nl);
+			samples++;
+		}
+		line = nl + 1;
+	}
+	assert_true(samples > 0);
+	assert_non_null(strstr(text, "prefixwatch_last_update_timestamp_seconds "));
+}
+
+static void test_prom_always_whole(void **state)
+{
+	struct fake f;
+	char path[256];
+	pid_t pid;
+	int status;
+
+	fake_init(&f, T0);
+	fake_tick(&f, T0 + NS, 5);
+	assert_int_equal(prom_write(dir, &f.set, f.r, T0 + NS, 0.001), 0);
+	snprintf(path, sizeof(path), "%s/prefixwatch.prom", dir);
+	char *text = slurp(path, NULL);
+
+	prom_check(text);
+	assert_non_null(strstr(text, "prefixwatch_packets_total{interface=\"eth9\",scope=\"block\",block=\"175.45.177.0/24\",direction=\"from\"} 5\n"));
+	assert_non_null(strstr(text, "# TYPE prefixwatch_packets_total counter\n"));
+	assert_non_null(strstr(text, "prefixwatch_interface_frames_total{interface=\"eth9\"} 6\n"));
+	free(text);
+
+	/* a reader that looks while the file is rewritten never sees half */
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 300; i++) {
+			char *t = slurp(path, NULL);
+
+			if (!t || !strstr(t, "prefixwatch_last_update_timestamp_seconds ") ||
+			    t[strlen(t) - 1] != '\n')
+				_exit(1);
+			free(t);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 300; i++) {
+		fake_tick(&f, T0 + (2 + i) * NS, i);
+		assert_int_equal(prom_write(dir, &f.set, f.r, T0 + (2 + i) * NS, 0.001), 0);
+	}
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	fake_free(&f);
+}
+
+/* Disk full, simulated with a file size limit: the file keeps only whole
+ * flushes, the rest waits in memory and lands when there is room again. */
+static void test_outfile_full_disk(void **state)
+{
+	struct rlimit small = { 4096, RLIM_INFINITY }, old;
+	struct outfile f;
+	char path[256], line[64];
+	size_t len;
+
+	signal(SIGXFSZ, SIG_IGN);
+	snprintf(path, sizeof(path), "%s/full.csv", dir);
+	assert_int_equal(outfile_open(&f, path), 0);
+	getrlimit(RLIMIT_FSIZE, &old);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	int failed = 0;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "row %06d,%s\n", i, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		outfile_write(&f, line, strlen(line));
+		if (i % 10 == 9 && outfile_flush(&f))
+			failed++;
+	}
+	assert_true(failed > 0);
+	char *partial = slurp(path, &len);
+
+	assert_true(len <= 4096);
+	assert_true(len > 0 && partial[len - 1] == '\n'); /* no half row */
+	free(partial);
+
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(outfile_flush(&f), 0);
+	assert_int_equal(outfile_close(&f), 0);
+	char *all = slurp(path, &len), *p = all;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "row %06d,", i);
+		assert_true(!strncmp(p, line, strlen(line))); /* every row, once, in order */
+		p = strchr(p, '\n') + 1;
+	}
+	assert_int_equal(*p, '\0');
+	free(all);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_csv_rotation, mkdir_tmp, rm_tmp),
+		cmocka_unit_test_setup_teardown(test_events_json, mkdir_tmp, rm_tmp),
+		cmocka_unit_test_setup_teardown(test_prom_always_whole, mkdir_tmp, rm_tmp),
+		cmocka_unit_test_setup_teardown(test_outfile_full_disk, mkdir_tmp, rm_tmp),
+	};
+
+	return cmocka_run_group_tests_name("export", tests, NULL, NULL);
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Series: whole targets, "all" over interfaces, the vantage rule, resets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "fake_sensor.h"
+
+static int count_events(const struct series_set *set, const char *name, int scope, int iface,
+			int *vantage)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < set->nev; i++) {
+		const struct series_event *e = &set->ev[i];
+
+		if (strcmp(e->name, name) || e->s->scope != scope || e->s->iface != iface)
+			continue;
+		if (vantage)
+			*vantage = e->vantage_silent;
+		n++;
+	}
+	return n;
+}
+
+/* The interface falls silent with the target: vantage_silent, and the
+ * target's outage says the vantage point was silent too. */
+static void test_vantage_silent(void **state)
+{
+	struct fake f;
+	uint64_t t = T0;
+	int v = -1, vant = 0, outs = 0;
+
+	fake_init(&f, t);
+	for (int i = 0; i < 60; i++)
+		fake_tick(&f, t += NS, 100);	/* 100 target + 1 other frame a second */
+	for (int i = 0; i < 3; i++) {
+		fake_add(&f, 0, t += NS, 0, 0);	/* nothing at all */
+		fake_step(&f, t);
+		vant += count_events(&f.set, "vantage_silent", SCOPE_IFACE, 0, NULL);
+		outs += count_events(&f.set, "outage_start", SCOPE_BLOCK, 0, &v);
+	}
+	assert_int_equal(vant, 1);
+	assert_int_equal(outs, 1);
+	assert_int_equal(v, 1);
+	assert_string_equal(series_state(&f.set.s[f.set.ifs[0]]), "silent");
+	fake_free(&f);
+
+	/* the target alone goes silent: a real outage of the target */
+	fake_init(&f, t = T0);
+	for (int i = 0; i < 60; i++)
+		fake_add(&f, 0, t += NS, 100, 300), fake_step(&f, t);
+	fake_add(&f, 0, t += NS, 0, 300);
+	fake_step(&f, t);
+	assert_int_equal(count_events(&f.set, "outage_start", SCOPE_BLOCK, 0, &v), 1);
+	assert_int_equal(v, 0);
+	assert_int_equal(count_events(&f.set, "outage_start", SCOPE_TARGET, 0, &v), 1);
+	assert_int_equal(count_events(&f.set, "vantage_silent", SCOPE_IFACE, 0, NULL), 0);
+	fake_free(&f);
+}
+
+/* Two paths: traffic moves from one interface to the other. Each interface
+ * sees its own outage or nothing; over all of them, nothing stops. */
+static void test_path_shift(void **state)
+{
+	struct fake f;
+	uint64_t t = T0;
+	int all_out = 0, eth9_out = 0;
+
+	fake_init_n(&f, 2, t);
+	for (int i = 0; i < 60; i++) {
+		t += NS;
+		fake_add(&f, 0, t, 100, 50);
+		fake_add(&f, 1, t, 0, 50);
+		fake_step(&f, t);
+	}
+	for (int i = 0; i < 30; i++) {
+		t += NS;
+		fake_add(&f, 0, t, 0, 50);
+		fake_add(&f, 1, t, 100, 50);
+		fake_step(&f, t);
+		eth9_out += count_events(&f.set, "outage_start", SCOPE_TARGET, 0, NULL);
+		all_out += count_events(&f.set, "outage_start", SCOPE_TARGET, -1, NULL);
+		all_out += count_events(&f.set, "outage_start", SCOPE_BLOCK, -1, NULL);
+	}
+	assert_int_equal(eth9_out, 1);
+	assert_int_equal(all_out, 0);
+	/* the sum over both: 100 pps throughout */
+	const struct series *all = &f.set.s[f.set.tgt[2] + PW_DIR_FROM];
+
+	assert_int_equal(all->iface, -1);
+	assert_int_equal(all->packets, 100);
+	assert_string_equal(series_iface(&f.set, all), "all");
+	assert_string_equal(series_label(&f.set, all), "175.45.176.0/22");
+	assert_int_equal(all->total_packets, 90 * 100);
+	fake_free(&f);
+}
+
+/* Counters that go back (maps made anew): counted from zero, said once. */
+static void test_counter_reset(void **state)
+{
+	struct fake f;
+	uint64_t t = T0;
+
+	fake_init(&f, t);
+	for (int i = 0; i < 5; i++)
+		fake_tick(&f, t += NS, 10);
+	memset(f.r[0].c, 0, f.ts.nblocks * PW_NDIRS * sizeof(*f.r[0].c));
+	fake_tick(&f, t += NS, 7);
+	const struct series *s = &f.set.s[f.set.blk[0] + PW_SLOT(1, PW_DIR_FROM)];
+
+	assert_int_equal(s->packets, 7);
+	assert_int_equal(f.set.resets, 1);
+	for (size_t k = 0; k < f.set.n; k++)
+		assert_true(f.set.s[k].pps >= 0);
+	fake_free(&f);
+}
+
+/* A whole target is the sum of its blocks; a silent block is zeros. */
+static void test_target_sums_blocks(void **state)
+{
+	struct fake f;
+	uint64_t t = T0;
+
+	fake_init(&f, t);
+	f.r[0].c[PW_SLOT(3, PW_DIR_TO)].packets = 5;
+	fake_tick(&f, t += NS, 0);
+	assert_int_equal(f.set.s[f.set.tgt[0] + PW_DIR_TO].packets, 5);
+	f.r[0].c[PW_SLOT(0, PW_DIR_TO)].packets += 2;
+	f.r[0].c[PW_SLOT(3, PW_DIR_TO)].packets += 3;
+	fake_tick(&f, t += NS, 4);
+	const struct series *tgt = &f.set.s[f.set.tgt[0] + PW_DIR_TO];
+	const struct series *from = &f.set.s[f.set.tgt[0] + PW_DIR_FROM];
+
+	assert_int_equal(tgt->packets, 5);
+	assert_int_equal(from->packets, 4);
+	assert_int_equal(f.set.s[f.set.blk[0] + PW_SLOT(2, PW_DIR_TO)].packets, 0);
+	assert_true(f.set.s[f.set.blk[0] + PW_SLOT(2, PW_DIR_TO)].pps == 0);
+	fake_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vantage_silent),
+		cmocka_unit_test(test_path_shift),
+		cmocka_unit_test(test_counter_reset),
+		cmocka_unit_test(test_target_sums_blocks),
+	};
+
+	return cmocka_run_group_tests_name("series", tests, NULL, NULL);
+}
