@@ -14,6 +14,7 @@
 #define ETH_P_IPV6	0x86DD
 #define ETH_P_8021Q	0x8100
 #define ETH_P_8021AD	0x88A8
+#define ETH_P_QINQ1	0x9100	/* pre-standard QinQ, as tcpdump's "vlan" knows it */
 
 #define IPPROTO_HOPOPTS	 0
 #define IPPROTO_ICMP_	 1
@@ -75,6 +76,12 @@ struct {
 
 /* Bumped by the reader after each read of the counters (see pw_counters). */
 volatile __u64 pw_epoch;
+
+/* Set only by `prefixwatch replay`, which runs this very program on frames
+ * of a capture: the capture's clock, and the frame's length on the wire
+ * when the capture kept less of it. Zero on a live interface. */
+volatile __u64 pw_replay_clock;
+volatile __u64 pw_replay_wire_len;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -188,11 +195,12 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 	proto = ((__u16 *)pos)[6];
 	pos += ETH_HLEN;
 
-	/* Up to two VLAN tags: 802.1Q, and 802.1ad outer tags (QinQ). */
+	/* Up to two VLAN tags: 802.1Q, and 802.1ad (or 0x9100) outer tags. */
 #pragma unroll
 	for (int i = 0; i < 2; i++) {
 		if (proto != bpf_htons(ETH_P_8021Q) &&
-		    proto != bpf_htons(ETH_P_8021AD))
+		    proto != bpf_htons(ETH_P_8021AD) &&
+		    proto != bpf_htons(ETH_P_QINQ1))
 			break;
 		if (pos + 4 > end) {
 			ic->truncated += segs;
@@ -311,7 +319,7 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 	if (segs > 1)
 		bytes += (segs - 1) * p.hdr_len;
 
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = pw_replay_clock ?: bpf_ktime_get_ns();
 
 	ic->matched += segs;
 	if (dst != PW_NO_BLOCK)

@@ -23,8 +23,9 @@ int pw_xdp(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 
 	/* Without the frags flag the kernel hands us only single-buffer
-	 * frames, so data_end - data is the whole frame. */
-	pw_count(data, end, end - data, 1);
+	 * frames, so data_end - data is the whole frame (a replayed capture
+	 * may have kept less of it, and says how long it was). */
+	pw_count(data, end, pw_replay_wire_len ?: end - data, 1);
 	return XDP_PASS;
 }
 

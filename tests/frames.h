@@ -16,7 +16,7 @@
 
 struct frame_spec {
 	int vlans;		/* 0..3 tags */
-	int outer_ad;		/* outer tag is 802.1ad (0x88a8) */
+	int outer_ad;		/* outer tag is 802.1ad (0x88a8), or 0x9100 if 2 */
 	int family;		/* 4, 6, or 0 for ARP */
 	const char *src, *dst;
 	int ihl;		/* IPv4 header length in words; 0 means 5 */
@@ -58,7 +58,7 @@ static inline void frame_build(const struct frame_spec *s, struct frame *f)
 	memset(f, 0, sizeof(*f));
 	fr_put(f, macs, 12);
 	for (int i = 0; i < s->vlans; i++) {
-		fr_u16(f, i == 0 && s->outer_ad ? 0x88A8 : 0x8100);
+		fr_u16(f, i == 0 && s->outer_ad ? (s->outer_ad == 2 ? 0x9100 : 0x88A8) : 0x8100);
 		fr_u16(f, 100 + i);	/* TCI: VLAN id */
 	}
 	fr_u16(f, ethertype);

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+#include "log.h"
+#include "opts.h"
+
+int opts_target(int id, const char *arg, struct pw_targets *ts)
+{
+	char err[PW_ERRLEN], origin[64];
+	unsigned long v;
+	int ret;
+
+	switch (id) {
+	case 't':
+		snprintf(origin, sizeof(origin), "-t %.50s", arg);
+		ret = targets_add(ts, arg, origin, err, sizeof(err));
+		break;
+	case OPTS_TFILE:
+		ret = targets_add_file(ts, arg, err, sizeof(err));
+		break;
+	case OPTS_BLEN4:
+		ret = cli_ulong("--block-len4", arg, 1, 32, &v);
+		ts->blen4 = v;
+		return ret;
+	case OPTS_BLEN6:
+		ret = cli_ulong("--block-len6", arg, 1, 128, &v);
+		ts->blen6 = v;
+		return ret;
+	case OPTS_MAXBLK:
+		ret = cli_ulong("--max-blocks", arg, 1, PW_BLOCKS_HARD_MAX, &v);
+		ts->max_blocks = v;
+		return ret;
+	default:
+		return -1;
+	}
+	if (ret) {
+		fprintf(stderr, "prefixwatch: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int opts_series(int id, const char *arg, struct sampler_opts *so)
+{
+	unsigned long v;
+	int ret;
+
+	switch (id) {
+	case OPTS_INTERVAL:
+		return cli_seconds("--interval", arg, 0.01, 3600, &so->interval);
+	case OPTS_OUT:
+		so->out = arg;
+		return 0;
+	case OPTS_ROTATE:
+		ret = cli_ulong("--rotate", arg, 1, 31 * 86400, &v);
+		so->rotate_s = v;
+		return ret;
+	case OPTS_BASELINE:
+		return cli_seconds("--baseline", arg, 1, 365 * 86400.0, &so->dp.window_s);
+	case OPTS_ALPHA:
+		return cli_seconds("--false-alarm", arg, 1e-300, 0.5, &so->dp.alpha);
+	case OPTS_MINPKT:
+		ret = cli_ulong("--min-packets", arg, 1, 1000000000, &v);
+		so->dp.min_packets = v;
+		return ret;
+	case OPTS_DROPRATIO:
+		return cli_seconds("--drop-ratio", arg, 1e-9, 0.999, &so->dp.drop_ratio);
+	case OPTS_DROPHOLD:
+		return cli_seconds("--drop-hold", arg, 0.01, 365 * 86400.0, &so->dp.drop_hold_s);
+	}
+	return -1;
+}
+
+int opts_finish_targets(struct pw_targets *ts)
+{
+	char err[PW_ERRLEN];
+
+	if ((!ts->n && targets_add(ts, PW_DEFAULT_TARGET, "default", err, sizeof(err))) ||
+	    targets_split(ts, err, sizeof(err))) {
+		fprintf(stderr, "prefixwatch: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int opts_check_out(const char *dir, const char *user, uid_t uid, gid_t gid)
+{
+	static const char *ours[] = { "events.jsonl", "prefixwatch.prom" };
+	struct stat st;
+
+	if (stat(dir, &st)) {
+		if (errno != ENOENT || mkdir(dir, 0755)) {
+			fprintf(stderr, "prefixwatch: cannot create --out directory '%s': %s\n", dir,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (user && chown(dir, uid, gid)) {
+			fprintf(stderr, "prefixwatch: cannot give --out directory '%s' to %s: %s\n", dir,
+				user, strerror(errno));
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "prefixwatch: --out '%s' exists and is not a directory\n", dir);
+		return EXIT_USAGE;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "prefixwatch: cannot write to --out directory '%s': %s\n", dir,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (user) {
+		char path[PATH_MAX];
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			if (snprintf(path, sizeof(path), "%s/%s", dir, ours[i]) < (int)sizeof(path))
+				(void)!chown(path, uid, gid);
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "series-", 7) &&
+			    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+				(void)!chown(path, uid, gid);
+		if (d)
+			closedir(d);
+	}
+	return 0;
+}
