@@ -14,7 +14,7 @@ ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	   -I$(BUILD) -Ibpf -Iuser -DPW_VERSION='"$(VERSION)"'
-LDLIBS	+= -lbpf -lelf -lz -lm
+LDLIBS	+= -lbpf -lelf -lz -lpcap -lm
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf
 
 ifeq ($(V),1)
@@ -36,7 +36,7 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bpf/*.bpf.c))
 SKELS     := $(BUILD)/prefixwatch.skel.h
-TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf
+TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
 HELPERS   := $(BUILD)/tests/pwsend
 
 all: $(BUILD)/prefixwatch
@@ -47,8 +47,8 @@ deps:
 	$(Q)scripts/install-deps.sh
 	$(Q)$(BPFTOOL) gen help 2>&1 | grep -q skeleton || \
 		{ echo "prefixwatch: '$(BPFTOOL)' cannot generate skeletons (need bpftool 5.6 or later)" >&2; exit 1; }
-	$(Q)pkg-config --exists libbpf cmocka libelf zlib || \
-		{ echo "prefixwatch: pkg-config cannot find libbpf, cmocka, libelf or zlib" >&2; exit 1; }
+	$(Q)pkg-config --exists libbpf cmocka libelf zlib libpcap || \
+		{ echo "prefixwatch: pkg-config cannot find libbpf, cmocka, libelf, zlib or libpcap" >&2; exit 1; }
 
 $(BUILD)/%.bpf.tmp.o: bpf/%.bpf.c bpf/prefixwatch.h bpf/count.bpf.h vmlinux/vmlinux.h | deps
 	$(call msg,BPF,$@)

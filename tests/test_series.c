@@ -25,8 +25,8 @@ static int count_events(const struct series_set *set, const char *name, int scop
 	return n;
 }
 
-/* The interface falls silent with the target: vantage_silent, and the
- * target's outage says the vantage point was silent too. */
+/* The interface's own traffic stops with the target's: vantage_silent, and
+ * the target's outage says the vantage point was silent too. */
 static void test_vantage_silent(void **state)
 {
 	struct fake f;
@@ -35,7 +35,7 @@ static void test_vantage_silent(void **state)
 
 	fake_init(&f, t);
 	for (int i = 0; i < 60; i++)
-		fake_tick(&f, t += NS, 100);	/* 100 target + 1 other frame a second */
+		fake_add(&f, 0, t += NS, 100, 50), fake_step(&f, t);
 	for (int i = 0; i < 3; i++) {
 		fake_add(&f, 0, t += NS, 0, 0);	/* nothing at all */
 		fake_step(&f, t);
@@ -47,17 +47,42 @@ static void test_vantage_silent(void **state)
 	assert_int_equal(v, 1);
 	assert_string_equal(series_state(&f.set.s[f.set.ifs[0]]), "silent");
 	fake_free(&f);
+}
 
-	/* the target alone goes silent: a real outage of the target */
+/* The target stops; the interface's other traffic goes on, however slow
+ * (a BGP keepalive a second): a real outage of the target, even though the
+ * interface lost most of its frames. */
+static void test_target_silent_vantage_alive(void **state)
+{
+	struct fake f;
+	uint64_t t = T0;
+	int v = -1, outs = 0;
+
+	fake_init(&f, t);
+	for (int i = 0; i < 300; i++)
+		fake_add(&f, 0, t += NS, 300, 1), fake_step(&f, t);
+	for (int i = 0; i < 30; i++) {
+		fake_add(&f, 0, t += NS, 0, 1);
+		fake_step(&f, t);
+		outs += count_events(&f.set, "outage_start", SCOPE_BLOCK, 0, &v);
+		assert_int_equal(count_events(&f.set, "vantage_silent", SCOPE_IFACE, 0, NULL), 0);
+	}
+	assert_int_equal(outs, 1);
+	assert_int_equal(v, 0);
+	assert_string_equal(series_state(&f.set.s[f.set.ifs[0]]), "normal");
+	fake_free(&f);
+
+	/* and with no other traffic at all, there is no evidence against the
+	 * vantage point either */
 	fake_init(&f, t = T0);
 	for (int i = 0; i < 60; i++)
-		fake_add(&f, 0, t += NS, 100, 300), fake_step(&f, t);
-	fake_add(&f, 0, t += NS, 0, 300);
+		fake_add(&f, 0, t += NS, 100, 0), fake_step(&f, t);
+	fake_add(&f, 0, t += NS, 0, 0);
 	fake_step(&f, t);
 	assert_int_equal(count_events(&f.set, "outage_start", SCOPE_BLOCK, 0, &v), 1);
 	assert_int_equal(v, 0);
 	assert_int_equal(count_events(&f.set, "outage_start", SCOPE_TARGET, 0, &v), 1);
-	assert_int_equal(count_events(&f.set, "vantage_silent", SCOPE_IFACE, 0, NULL), 0);
+	assert_string_equal(series_state(&f.set.s[f.set.ifs[0]]), "insufficient");
 	fake_free(&f);
 }
 
@@ -145,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vantage_silent),
+		cmocka_unit_test(test_target_silent_vantage_alive),
 		cmocka_unit_test(test_path_shift),
 		cmocka_unit_test(test_counter_reset),
 		cmocka_unit_test(test_target_sums_blocks),

@@ -34,7 +34,7 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, void *ctx,
 	      int *optind_out)
 {
 	struct option lopts[MAX_OPTS + 3];
-	char sopts[3 * MAX_OPTS + 8] = "+:hv";
+	char sopts[3 * MAX_OPTS + 8] = ":hv";
 	size_t n = 0, sl = strlen(sopts);
 	int c;
 

@@ -4,10 +4,11 @@
 
 #include "cli.h"
 
-extern const struct cli_command cmd_run_def, cmd_stats_def, cmd_detach_def;
+extern const struct cli_command cmd_run_def, cmd_stats_def, cmd_detach_def, cmd_replay_def;
 
 int cmd_run(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -247,11 +247,14 @@ int reader_probe(struct pw_reader *r, uint64_t now_ns, int fresh)
 		t = r->tot;
 	if (err)
 		return err;
-	if (t.frames != r->probe_frames) {
+	/* the vantage point's own life: frames that are not the targets' */
+	__u64 other = t.frames - t.matched;
+
+	if (other != r->probe_frames) {
 		if (!r->frames_first_ns)
 			r->frames_first_ns = r->probe_prev_ns ? r->probe_prev_ns : now_ns;
 		r->frames_last_ns = now_ns;
-		r->probe_frames = t.frames;
+		r->probe_frames = other;
 	}
 	r->probe_prev_ns = now_ns;
 	return 0;

@@ -38,11 +38,12 @@ struct pw_reader {
 	uint64_t t_ns;			/* CLOCK_MONOTONIC right after the read */
 	volatile __u64 *epoch;		/* the program's pw_epoch, bumped after each
 					 * read; NULL when only reading pins */
-	/* Frames carry no timestamp: the frame counter is probed often
+	/* Frames carry no timestamp: the count of frames that are not the
+	 * targets' (the vantage point's own life) is probed often
 	 * (reader_probe) to tell, to a probe period, when the interface last
-	 * saw one. Wall ns: the probe that first saw the latest frames (the
-	 * last frame came before it), and the probe before the first new ones
-	 * since reader_probe_reset (the first came after it). */
+	 * saw one. Wall ns: the probe that first saw the latest ones (the
+	 * last came before it), and the probe before the first new ones since
+	 * reader_probe_reset (the first came after it). */
 	__u64 probe_frames;
 	uint64_t frames_last_ns, frames_first_ns, probe_prev_ns;
 };

@@ -41,4 +41,20 @@ int events_write(struct outfile *f, const struct series_set *set);
 int prom_write(const char *dir, const struct series_set *set, const struct pw_reader *r,
 	       uint64_t now_ns, double tick_s);
 
+/* The three together. */
+struct exports {
+	const char *dir;	/* NULL: no --out */
+	struct csv_out csv;
+	struct outfile events;
+	int prom_failing;
+};
+
+int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, uint64_t now_ns);
+void exports_write(struct exports *w, const struct series_set *set, const struct pw_reader *r,
+		   uint64_t now_ns, double tick_s);
+/* Returns non-zero when something could not be written in the end. */
+int exports_close(struct exports *w);
+/* Each event of the interval as one line on stderr. */
+void exports_log_events(const struct series_set *set);
+
 #endif

@@ -18,6 +18,7 @@ static const struct {
 	{ &cmd_run_def, cmd_run },
 	{ &cmd_stats_def, cmd_stats },
 	{ &cmd_detach_def, cmd_detach },
+	{ &cmd_replay_def, cmd_replay },
 };
 
 static void usage(FILE *f)

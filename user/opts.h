@@ -4,6 +4,7 @@
 #ifndef PW_OPTS_H
 #define PW_OPTS_H
 
+#include <sys/types.h>
 #include "sampler.h"
 #include "targets.h"
 

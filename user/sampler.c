@@ -18,69 +18,6 @@
 #include "statemap.h"
 #include "timefmt.h"
 
-static void log_events(const struct series_set *set)
-{
-	char t[40];
-
-	for (size_t i = 0; i < set->nev; i++) {
-		const struct series_event *e = &set->ev[i];
-
-		pr_info("%s %s %s %s %s%s\n", fmt_rfc3339(e->d.time_ns, t, sizeof(t)), e->name,
-			series_iface(set, e->s), series_label(set, e->s), series_dir(e->s),
-			e->vantage_silent > 0 ? " (vantage point silent too)" : "");
-	}
-}
-
-struct outputs {
-	const char *dir;
-	struct csv_out csv;
-	struct outfile events;
-	int prom_failing;
-};
-
-static int outputs_open(struct outputs *w, const struct sampler_opts *o, uint64_t now_ns)
-{
-	memset(w, 0, sizeof(*w));
-	w->dir = o->out;
-	if (!o->out)
-		return 0;
-	if (csv_open(&w->csv, o->out, o->rotate_s, now_ns))
-		return -1;
-	if (events_open(&w->events, o->out)) {
-		csv_close(&w->csv);
-		return -1;
-	}
-	return 0;
-}
-
-/* Failures are reported by the writers and retried next interval: counting
- * goes on whatever happens to the disk. */
-static void outputs_write(struct outputs *w, const struct series_set *set,
-			  const struct pw_reader *r, uint64_t now_ns, double tick_s)
-{
-	if (!w->dir)
-		return;
-	events_write(&w->events, set);
-	csv_rows(&w->csv, set, now_ns);
-	int err = prom_write(w->dir, set, r, now_ns, tick_s);
-
-	if (err && !w->prom_failing)
-		pr_warn("cannot write %s/prefixwatch.prom: %s; retrying every interval\n", w->dir,
-			strerror(-err));
-	else if (!err && w->prom_failing)
-		pr_warn("%s/prefixwatch.prom: writing again\n", w->dir);
-	w->prom_failing = err != 0;
-}
-
-static void outputs_close(struct outputs *w)
-{
-	if (!w->dir)
-		return;
-	if (outfile_close(&w->events))
-		pr_warn("%s: events not written: %s\n", w->events.path, strerror(w->events.failing));
-	csv_close(&w->csv);
-}
-
 int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struct pw_reader *r,
 		const char *const *ifnames, int n)
 {
@@ -88,7 +25,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	uint64_t start = now_mono_ns(), next_probe = start, last;
 	struct itimerspec its = {};
 	struct series_set set;
-	struct outputs w;
+	struct exports w;
 	double tick_s = 0;
 	sigset_t mask;
 	int sfd = -1, tfd = -1, ret = EXIT_OK;
@@ -109,7 +46,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		series_free(&set);
 		return EXIT_RUNTIME;
 	}
-	if (outputs_open(&w, o, now_real_ns())) {
+	if (exports_open(&w, o->out, o->rotate_s, now_real_ns())) {
 		series_free(&set);
 		return EXIT_RUNTIME;
 	}
@@ -200,8 +137,8 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		}
 		for (int i = 0; i < n; i++)
 			reader_probe_reset(&r[i]);
-		log_events(&set);
-		outputs_write(&w, &set, r, real, tick_s);
+		exports_log_events(&set);
+		exports_write(&w, &set, r, real, tick_s);
 		/* for `stats`: good for two intervals, then no run vouches */
 		for (int i = 0; i < n; i++)
 			statemap_publish(r[i].state_fd, &set, i, mono + (uint64_t)(2.5 * o->interval * 1e9));
@@ -239,7 +176,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	for (int i = 0; i < n; i++)
 		statemap_publish(r[i].state_fd, &set, i, 0);
 out:
-	outputs_close(&w);
+	exports_close(&w);
 	series_free(&set);
 	if (sfd >= 0)
 		close(sfd);

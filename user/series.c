@@ -159,13 +159,12 @@ static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
 	memcpy(prev, r->c, (size_t)ts->nblocks * PW_NDIRS * sizeof(*prev));
 }
 
-/* Was interface i silent too from time t on? Silent by its own detector,
- * or no frame seen by a probe later than the one that may follow t. */
-static int vantage_quiet(const struct series_set *set, int i, uint64_t t)
+/* Is interface i's own traffic (other than the targets') silent too, as
+ * significantly as its detector requires? Without such traffic there is no
+ * evidence against the vantage point. */
+static int vantage_quiet(const struct series_set *set, int i)
 {
-	const struct series *s = &set->s[set->ifs[i]];
-
-	return s->det.state == DET_OUTAGE || s->last_ns <= t + SERIES_PROBE_NS + 1000000;
+	return set->s[set->ifs[i]].det.state == DET_OUTAGE;
 }
 
 int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_ns,
@@ -213,15 +212,21 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 		struct series *s = &set->s[set->ifs[i]];
 		const struct pw_iface_counters *t = &r[i].tot;
 
+		/* The row shows every frame; the detector judges those that
+		 * are not the targets': when the targets are most of the
+		 * traffic, their silence must not pass for the vantage point's. */
+		__u64 other = delta(t->frames - t->matched,
+				    set->prev_tot[i].frames - set->prev_tot[i].matched);
+
 		s->packets = delta(t->frames, set->prev_tot[i].frames);
 		s->bytes = delta(t->bytes, set->prev_tot[i].bytes);
 		s->total_packets = t->frames;
 		s->total_bytes = t->bytes;
 		if (r[i].frames_last_ns > s->last_ns)
 			s->last_ns = r[i].frames_last_ns;
-		s->first_ns = s->packets ? r[i].frames_first_ns : 0;
+		s->first_ns = other ? r[i].frames_first_ns : 0;
 		set->prev_tot[i] = *t;
-		struct det_obs o = { now_ns, dt, s->packets, s->last_ns, s->first_ns };
+		struct det_obs o = { now_ns, dt, other, s->last_ns, s->first_ns };
 		int n = det_update(&s->det, p, &o, ev);
 
 		for (int k = 0; k < n && !err; k++) {
@@ -251,7 +256,7 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 				vantage = 1;
 				for (int i = 0; i < set->nifaces; i++)
 					if (s->iface < 0 || s->iface == i)
-						vantage &= vantage_quiet(set, i, ev[e].time_ns);
+						vantage &= vantage_quiet(set, i);
 			}
 			err = push_event(set, det_event_name(ev[e].type), s, &ev[e], vantage);
 		}
