@@ -37,7 +37,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bpf/*.bpf.c))
 SKELS     := $(BUILD)/prefixwatch.skel.h
 TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
-HELPERS   := $(BUILD)/tests/pwsend
+HELPERS   := $(BUILD)/tests/pwsend $(BUILD)/tests/pcapaddrs
 
 all: $(BUILD)/prefixwatch
 
@@ -77,6 +77,11 @@ $(BUILD)/tests/pwsend: tests/pwsend.c tests/frames.h | deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests $< -o $@
 
+$(BUILD)/tests/pcapaddrs: tests/pcapaddrs.c | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -lpcap -o $@
+
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -86,6 +91,7 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS)
 	$(Q)status=0; \
 	for t in $(TESTS); do $$t || status=1; done; \
+	tests/replay_diff.sh $(BUILD) || status=1; \
 	tests/e2e.sh $(BUILD) || status=1; \
 	exit $$status
 

@@ -176,6 +176,14 @@ bad "detach with nothing pinned" 1 "nothing to detach" detach -i pb0
 has_xdp pb0 && not_ok "bad input left a program attached" || ok "bad input attached nothing"
 
 # --- counting real traffic ------------------------------------------------
+# A capture on pb0 of everything run1 counts there, replayed at the end:
+# live and offline counts must agree.
+CAP_PID=
+if command -v tcpdump >/dev/null; then
+	nsenter --net=/run/netns/"$NS_B" tcpdump -i pb0 -U -w "$TMP/live.pcap" 2>"$TMP/tcpdump.log" &
+	CAP_PID=$!
+	for _ in $(seq 50); do grep -q "listening on" "$TMP/tcpdump.log" && break; sleep 0.1; done
+fi
 if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
 	ok "run attached to pb0 and pb1 ($(grep -o 'native mode' "$TMP/run1.log" | head -n1))"
 
@@ -223,6 +231,20 @@ if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
 	*) not_ok "last seen: expected a UTC time today, got $last" ;;
 	esac
 
+	if [ -n "$CAP_PID" ]; then
+		sleep 0.3
+		kill -INT "$CAP_PID"
+		wait "$CAP_PID"
+		inB "$PW" stats -i pb0 >"$TMP/live.txt" 2>/dev/null
+		"$PW" replay "$TMP/live.pcap" "${TARGETS[@]}" >"$TMP/offline.txt" 2>"$TMP/replay.err"
+		# the block rows (interface, block, dir, packets, bytes, protocols)
+		rows() { awk '$2 ~ /\// { print $2, $3, $4, $5, $7, $8, $9, $10, $11, $12 }' "$1"; }
+		if [ "$(rows "$TMP/live.txt")" = "$(rows "$TMP/offline.txt")" ] && [ -n "$(rows "$TMP/live.txt")" ]; then
+			ok "live and replayed counts agree, block for block ($(grep -o 'replayed [0-9]* frames' "$TMP/replay.err"))"
+		else
+			not_ok "live and replayed counts differ: $(diff <(rows "$TMP/live.txt") <(rows "$TMP/offline.txt"))"
+		fi
+	fi
 	stop_run
 	check "SIGTERM: exit status" 0 "$RUN_RC"
 	grep -q "175.45.176.0/24" "$TMP/run.out" && ok "final table written on stop" ||
