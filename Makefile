@@ -14,7 +14,7 @@ ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	   -I$(BUILD) -Ibpf -Iuser -DPW_VERSION='"$(VERSION)"'
-LDLIBS	+= -lbpf -lelf -lz -lpcap -lm
+LDLIBS	+= -lbpf -lelf -lz -lbz2 -lpcap -lm
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf
 
 ifeq ($(V),1)
@@ -92,6 +92,7 @@ test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS)
 	$(Q)status=0; \
 	for t in $(TESTS); do $$t || status=1; done; \
 	tests/replay_diff.sh $(BUILD) || status=1; \
+	tests/bgp_diff.sh $(BUILD) || status=1; \
 	tests/e2e.sh $(BUILD) || status=1; \
 	exit $$status
 

@@ -19,6 +19,7 @@ static const struct {
 	{ &cmd_stats_def, cmd_stats },
 	{ &cmd_detach_def, cmd_detach },
 	{ &cmd_replay_def, cmd_replay },
+	{ &cmd_bgp_def, cmd_bgp },
 };
 
 static void usage(FILE *f)

@@ -19,8 +19,10 @@ void targets_free(struct pw_targets *ts)
 {
 	free(ts->t);
 	free(ts->blocks);
+	free(ts->by_addr);
 	ts->t = NULL;
 	ts->blocks = NULL;
+	ts->by_addr = NULL;
 	ts->n = ts->cap = ts->nblocks = 0;
 }
 
@@ -315,4 +317,99 @@ int targets_split(struct pw_targets *ts, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+/* A prefix as the interval [lo, hi] of 16-byte big-endian addresses, family
+ * first, so that memcmp orders them. */
+static void span(const struct pw_prefix *p, uint8_t lo[17], uint8_t hi[17])
+{
+	unsigned int bits = addr_bits(p);
+
+	lo[0] = hi[0] = p->family;
+	memset(lo + 1, 0, 16);
+	memcpy(lo + 1, p->addr, bits / 8);
+	memcpy(hi + 1, lo + 1, 16);
+	for (unsigned int i = p->len; i < bits; i++)
+		hi[1 + i / 8] |= 1u << (7 - i % 8);
+	for (unsigned int i = bits; i < 128; i++)
+		hi[1 + i / 8] |= 1u << (7 - i % 8);
+}
+
+static const struct pw_targets *sort_ts;
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct pw_prefix *x = &sort_ts->t[*(const uint32_t *)a].pfx;
+	const struct pw_prefix *y = &sort_ts->t[*(const uint32_t *)b].pfx;
+	uint8_t xl[17], xh[17], yl[17], yh[17];
+
+	span(x, xl, xh);
+	span(y, yl, yh);
+	return memcmp(xl, yl, 17);
+}
+
+int targets_find_overlap(const struct pw_targets *ts, const struct pw_prefix *p)
+{
+	uint8_t pl[17], ph[17], tl[17], th[17];
+	size_t lo = 0, hi = ts->n;
+
+	if (!ts->by_addr) {
+		struct pw_targets *mts = (struct pw_targets *)ts;
+
+		mts->by_addr = malloc(ts->n * sizeof(*ts->by_addr));
+		if (!mts->by_addr)
+			return -1;
+		for (size_t i = 0; i < ts->n; i++)
+			mts->by_addr[i] = i;
+		sort_ts = ts;
+		qsort(mts->by_addr, ts->n, sizeof(*ts->by_addr), cmp_idx);
+	}
+	span(p, pl, ph);
+	/* the last target that starts at or before the prefix's end */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		span(&ts->t[ts->by_addr[mid]].pfx, tl, th);
+		if (memcmp(tl, ph, 17) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -1;
+	span(&ts->t[ts->by_addr[lo - 1]].pfx, tl, th);
+	return memcmp(th, pl, 17) >= 0 ? (int)ts->by_addr[lo - 1] : -1;
+}
+
+/* bits [from, to) of an address as a number (to - from <= 63) */
+static uint64_t bits_of(const uint8_t *a, unsigned int from, unsigned int to)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = from; i < to; i++)
+		v = v << 1 | bit_at(a, i);
+	return v;
+}
+
+void targets_blocks_of(const struct pw_targets *ts, int t, const struct pw_prefix *p,
+		       uint32_t *first, uint32_t *n)
+{
+	const struct pw_target *tg = &ts->t[t];
+	unsigned int blen = tg->pfx.family == 4 ? ts->blen4 : ts->blen6;
+
+	if (p->len <= tg->pfx.len || tg->nblocks == 1) {	/* covers the whole target */
+		*first = tg->first_block;
+		*n = tg->nblocks;
+		return;
+	}
+	/* inside the target: the blocks its addresses fall in */
+	uint64_t off = bits_of(p->addr, tg->pfx.len, blen < p->len ? blen : p->len);
+
+	if (p->len >= blen) {
+		*first = tg->first_block + off;
+		*n = 1;
+	} else {
+		*first = tg->first_block + (off << (blen - p->len));
+		*n = 1u << (blen - p->len);
+	}
 }

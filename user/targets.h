@@ -34,6 +34,7 @@ struct pw_targets {
 	size_t n4, n6;			/* blocks per family */
 	unsigned int blen4, blen6;	/* block lengths */
 	size_t max_blocks;
+	uint32_t *by_addr;		/* target indexes sorted by address, for lookups */
 };
 
 void targets_init(struct pw_targets *ts);
@@ -56,5 +57,12 @@ int targets_add_file(struct pw_targets *ts, const char *path, char *err,
 /* Check overlaps and the block limit, then split every target into blocks
  * (IPv4 first, then IPv6, each in configuration order). */
 int targets_split(struct pw_targets *ts, char *err, size_t errlen);
+
+/* The target a prefix overlaps (contains it, or lies inside it), or -1.
+ * Targets never overlap each other, so there is at most one. O(log n). */
+int targets_find_overlap(const struct pw_targets *ts, const struct pw_prefix *p);
+/* The blocks of target t that prefix p overlaps: [*first, *first + *n). */
+void targets_blocks_of(const struct pw_targets *ts, int t, const struct pw_prefix *p,
+		       uint32_t *first, uint32_t *n);
 
 #endif
