@@ -29,14 +29,14 @@ endif
 .DELETE_ON_ERROR:
 # keep the generated objects and skeletons between builds
 .SECONDARY:
-.PHONY: all test unit-test bpf-test e2e-test run clean deps
+.PHONY: all test unit-test bpf-test e2e-test run clean deps fuzz fuzz-seeds
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bpf/*.bpf.c))
 SKELS     := $(BUILD)/prefixwatch.skel.h
-TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
+TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_mrt $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
 HELPERS   := $(BUILD)/tests/pwsend $(BUILD)/tests/pcapaddrs
 
 all: $(BUILD)/prefixwatch
@@ -87,10 +87,38 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests -DBUILD_DIR='"$(abspath $(BUILD))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
+# Fuzz targets: libFuzzer with ASan and UBSan, each over its seed corpus in
+# make test, for FUZZ_TIME seconds each in make fuzz.
+FUZZERS   := $(BUILD)/fuzz/fuzz_mrt $(BUILD)/fuzz/fuzz_bgp
+FUZZ_SRCS := user/mrt.c user/mrt_dump.c user/bgpmsg.c user/log.c
+FUZZ_TIME ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ibpf -Iuser
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(wildcard user/*.h) | deps
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -lz -lbz2 -lbpf -o $@
+
+fuzz: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		$$f -max_total_time=$(FUZZ_TIME) -timeout=5 $(BUILD)/fuzz/corpus-$$n tests/fuzz/seeds || exit 1; \
+	done
+
+# Rewrite the seed corpus from the records the MRT unit tests build.
+fuzz-seeds: $(BUILD)/tests/test_mrt
+	$(Q)rm -f tests/fuzz/seeds/seed-*; mkdir -p tests/fuzz/seeds
+	$(Q)PW_MRT_SEEDS=tests/fuzz/seeds $< >/dev/null 2>&1
+
 # The README's test command: unit tests, BPF tests, end-to-end tests.
-test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS)
+test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS) $(FUZZERS)
 	$(Q)status=0; \
 	for t in $(TESTS); do $$t || status=1; done; \
+	for f in $(FUZZERS); do \
+		$$f -runs=20000 -timeout=5 tests/fuzz/seeds 2>$(BUILD)/fuzz/$$(basename $$f).log && \
+		echo "fuzz: $$(basename $$f): $$(grep -o 'Done [0-9]* runs' $(BUILD)/fuzz/$$(basename $$f).log) over the seed corpus, no crash" || \
+		{ status=1; echo "fuzz: $$(basename $$f) FAILED:"; tail -30 $(BUILD)/fuzz/$$(basename $$f).log; }; \
+	done; \
 	tests/replay_diff.sh $(BUILD) || status=1; \
 	tests/bgp_diff.sh $(BUILD) || status=1; \
 	tests/e2e.sh $(BUILD) || status=1; \

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <bzlib.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,32 +26,34 @@ struct stream {
 	const char *error;
 };
 
-static int stream_open(struct stream *s, const char *path)
+static int stream_open(struct stream *s, int fd, const char *path)
 {
 	unsigned char magic[3] = {};
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	int dfd;
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
-	if (!f)
+	if (pread(fd, magic, 3, 0) < 0)
 		return -errno;
-	n = fread(magic, 1, 3, f);
-	if (n == 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
+	if (lseek(fd, 0, SEEK_SET) < 0 || (dfd = dup(fd)) < 0)
+		return -errno;
+	if (magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
 		int err;
 
-		rewind(f);
-		s->f = f;
-		s->bz = BZ2_bzReadOpen(&err, f, 0, 0, NULL, 0);
-		if (err != BZ_OK) {
-			fclose(f);
-			return -EIO;
+		s->f = fdopen(dfd, "rb");
+		if (!s->f) {
+			close(dfd);
+			return -errno;
 		}
-		return 0;
+		s->bz = BZ2_bzReadOpen(&err, s->f, 0, 0, NULL, 0);
+		return err == BZ_OK ? 0 : -EIO;
 	}
-	fclose(f);
-	s->gz = gzopen(path, "rb");
-	return s->gz ? 0 : -errno;
+	s->gz = gzdopen(dfd, "rb");	/* raw or gzip: zlib reads both */
+	if (!s->gz) {
+		close(dfd);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Read up to n bytes; fewer only at the end of the stream or on damage
@@ -475,14 +479,30 @@ static int bgp4mp(struct reader *r, const uint8_t *p, size_t len, uint32_t ts, u
 
 int mrt_read(const char *path, mrt_want_fn want, mrt_entry_fn fn, void *ctx, struct mrt_stats *st)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		pr_warn("cannot read MRT file %s: %s\n", path, strerror(-ret));
+		return ret;
+	}
+	ret = mrt_read_fd(fd, path, want, fn, ctx, st);
+	close(fd);
+	return ret;
+}
+
+int mrt_read_fd(int fd, const char *path, mrt_want_fn want, mrt_entry_fn fn, void *ctx,
+		struct mrt_stats *st)
+{
 	struct stream s;
 	struct reader r = { .path = path, .want = want, .fn = fn, .ctx = ctx, .st = st };
 	uint8_t hdr[12], *body = NULL;
 	size_t cap = 0;
-	int err = stream_open(&s, path), ret = 0;
+	int err = stream_open(&s, fd, path), ret = 0;
 
 	if (err) {
 		pr_warn("cannot read MRT file %s: %s\n", path, strerror(-err));
+		stream_close(&s);
 		return err;
 	}
 	r.u = malloc(sizeof(*r.u));

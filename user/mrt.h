@@ -49,6 +49,9 @@ typedef int (*mrt_entry_fn)(const struct mrt_entry *e, void *ctx);
  * something was skipped or the stream was damaged (see st), -errno when it
  * could not be opened. Prints one warning per damage. */
 int mrt_read(const char *path, mrt_want_fn want, mrt_entry_fn fn, void *ctx, struct mrt_stats *st);
+/* The same from an open file (read from its start); path names it in messages. */
+int mrt_read_fd(int fd, const char *path, mrt_want_fn want, mrt_entry_fn fn, void *ctx,
+		struct mrt_stats *st);
 
 /* The entry as one line of `bgpdump -m`, newline included. */
 int mrt_format_bgpdump(const struct mrt_entry *e, char *buf, size_t len);
