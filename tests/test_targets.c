@@ -256,6 +256,89 @@ static void test_targets_file(void **state)
 	targets_free(&ts);
 }
 
+static void test_delegated(void **state)
+{
+	char path[] = "/tmp/pw-deleg-XXXXXX", b[64];
+	int fd = mkstemp(path);
+	struct pw_targets ts;
+	FILE *f = fdopen(fd, "w");
+
+	fputs("2|apnic|20250601|100|19830613|20250531|+1000\n"
+	      "apnic|*|ipv4|*|50|summary\n"
+	      "apnic|KP|ipv4|175.45.176.0|1024|20091119|allocated\n"
+	      "apnic|KP|ipv4|10.0.0.0|768|20091119|assigned\n"	/* a /23 and a /24 */
+	      "apnic|KR|ipv4|1.11.0.0|65536|20100111|allocated\n"
+	      "apnic|KP|ipv4|999.1.1.1|256|20100111|allocated\n"	/* damaged */
+	      "apnic|KP|ipv4|10.9.0.0|0|20100111|allocated\n"	/* damaged */
+	      "apnic|KP|ipv6|2001:db8:99::|48|20100111|available\n"
+	      "apnic|KP|ipv6|2001:db8:aa::|48|20100111|assigned|opaque|extra\n"
+	      "apnic|KP|ipv4|175.45.177.0|256|20091119|allocated\n"	/* inside the first */
+	      "apnic|KP|ipv4\n", f);
+	fclose(f);
+	targets_init(&ts);
+	assert_int_equal(targets_add_delegated(&ts, path, "kp", err, sizeof(err)), 0);
+	assert_int_equal(ts.n, 4);
+	assert_string_equal(prefix_str(&ts.t[0].pfx, b, sizeof(b)), "10.0.0.0/23");
+	assert_string_equal(prefix_str(&ts.t[1].pfx, b, sizeof(b)), "10.0.2.0/24");
+	assert_string_equal(prefix_str(&ts.t[2].pfx, b, sizeof(b)), "175.45.176.0/22");
+	assert_string_equal(prefix_str(&ts.t[3].pfx, b, sizeof(b)), "2001:db8:aa::/48");
+	assert_int_equal(targets_split(&ts, err, sizeof(err)), 0);
+	assert_int_equal(ts.nblocks, 2 + 1 + 4 + 1);
+	targets_free(&ts);
+
+	targets_init(&ts);
+	assert_int_not_equal(targets_add_delegated(&ts, path, "ZZ", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "no allocated or assigned range of country 'ZZ'"));
+	targets_free(&ts);
+	unlink(path);
+	targets_init(&ts);
+	assert_int_not_equal(targets_add_delegated(&ts, path, "KP", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "No such file"));
+	targets_free(&ts);
+}
+
+/* Overlapping prefixes (a RIB's more-specifics) fold into the covering one. */
+static void test_merged_and_lookup(void **state)
+{
+	struct pw_prefix p[4];
+	struct pw_targets ts;
+	uint32_t first, n;
+
+	prefix_parse("10.1.2.0/24", &p[0], err, sizeof(err));
+	prefix_parse("10.1.0.0/16", &p[1], err, sizeof(err));
+	prefix_parse("192.0.2.0/24", &p[2], err, sizeof(err));
+	prefix_parse("10.1.0.0/16", &p[3], err, sizeof(err));
+	targets_init(&ts);
+	assert_int_equal(targets_add_merged(&ts, p, 4, "rib", err, sizeof(err)), 0);
+	assert_int_equal(ts.n, 2);
+	assert_int_equal(targets_split(&ts, err, sizeof(err)), 0);
+
+	/* a route inside a target, one covering it, one elsewhere */
+	struct pw_prefix q;
+
+	prefix_parse("10.1.7.128/25", &q, err, sizeof(err));
+	int t = targets_find_overlap(&ts, &q);
+
+	assert_true(t >= 0);
+	targets_blocks_of(&ts, t, &q, &first, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(first, ts.t[t].first_block + 7);
+	prefix_parse("10.0.0.0/8", &q, err, sizeof(err));
+	t = targets_find_overlap(&ts, &q);
+	targets_blocks_of(&ts, t, &q, &first, &n);
+	assert_int_equal(n, 256);
+	prefix_parse("10.1.4.0/22", &q, err, sizeof(err));
+	targets_blocks_of(&ts, targets_find_overlap(&ts, &q), &q, &first, &n);
+	assert_int_equal(n, 4);
+	prefix_parse("10.2.0.0/16", &q, err, sizeof(err));
+	assert_int_equal(targets_find_overlap(&ts, &q), -1);
+	prefix_parse("192.0.2.77", &q, err, sizeof(err));
+	assert_true(targets_find_overlap(&ts, &q) >= 0);
+	prefix_parse("2001:db8::/32", &q, err, sizeof(err));
+	assert_int_equal(targets_find_overlap(&ts, &q), -1);
+	targets_free(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_block_limit),
 		cmocka_unit_test(test_targets_file),
+		cmocka_unit_test(test_delegated),
+		cmocka_unit_test(test_merged_and_lookup),
 	};
 
 	return cmocka_run_group_tests_name("targets", tests, NULL, NULL);

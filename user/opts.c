@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <ctype.h>
 #include <dirent.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "log.h"
+#include "mrt.h"
 #include "opts.h"
 
 int opts_target(int id, const char *arg, struct pw_targets *ts)
@@ -36,6 +39,23 @@ int opts_target(int id, const char *arg, struct pw_targets *ts)
 		ret = cli_ulong("--max-blocks", arg, 1, PW_BLOCKS_HARD_MAX, &v);
 		ts->max_blocks = v;
 		return ret;
+	case OPTS_COUNTRY:
+		if (strlen(arg) != 2 || !isalpha((unsigned char)arg[0]) || !isalpha((unsigned char)arg[1])) {
+			fprintf(stderr, "prefixwatch: invalid value '%s' for --country: must be a two-letter ISO 3166 code\n", arg);
+			return EXIT_USAGE;
+		}
+		ts->country = arg;
+		return 0;
+	case OPTS_DELEGATED:
+		ts->delegated = arg;
+		return 0;
+	case OPTS_ORIGIN_AS:
+		ret = cli_ulong("--origin-as", arg, 1, UINT32_MAX, &v);
+		ts->origin_as = v;
+		return ret;
+	case OPTS_RIB:
+		ts->rib = arg;
+		return 0;
 	default:
 		return -1;
 	}
@@ -77,11 +97,68 @@ int opts_series(int id, const char *arg, struct sampler_opts *so)
 	return -1;
 }
 
+struct origin_ctx {
+	uint32_t asn;
+	struct pw_prefix *list;
+	size_t n, cap;
+};
+
+static int collect_origin(const struct mrt_entry *e, void *vctx)
+{
+	struct origin_ctx *c = vctx;
+
+	if (e->kind == 'W' || e->kind == 'S' || bgp_path_origin(&e->attrs->path, NULL) != c->asn)
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct pw_prefix *l = realloc(c->list, cap * sizeof(*l));
+
+		if (!l)
+			return -1;
+		c->list = l;
+		c->cap = cap;
+	}
+	c->list[c->n] = (struct pw_prefix){ .family = e->pfx->family, .len = e->pfx->len };
+	memcpy(c->list[c->n++].addr, e->pfx->addr, 16);
+	return 0;
+}
+
+/* Every prefix the AS originates in the file (a RIB dump, or updates). */
+static int add_origin_as(struct pw_targets *ts, char *err, size_t errlen)
+{
+	struct origin_ctx c = { .asn = ts->origin_as };
+	struct mrt_stats st = { 0 };
+	char origin[128];
+	int ret = mrt_read(ts->rib, NULL, collect_origin, &c, &st);
+
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot read --rib '%s': %s", ts->rib, strerror(-ret));
+	} else if (!c.n) {
+		ret = -ENOENT;
+		snprintf(err, errlen, "AS%u originates no prefix in '%s'", ts->origin_as, ts->rib);
+	} else {
+		snprintf(origin, sizeof(origin), "%.60s (origin AS%u)", ts->rib, ts->origin_as);
+		ret = targets_add_merged(ts, c.list, c.n, origin, err, errlen);
+	}
+	free(c.list);
+	return ret;
+}
+
 int opts_finish_targets(struct pw_targets *ts)
 {
 	char err[PW_ERRLEN];
 
-	if ((!ts->n && targets_add(ts, PW_DEFAULT_TARGET, "default", err, sizeof(err))) ||
+	if (!!ts->country != !!ts->delegated) {
+		fprintf(stderr, "prefixwatch: --country and --delegated go together\n");
+		return EXIT_USAGE;
+	}
+	if (!!ts->origin_as != !!ts->rib) {
+		fprintf(stderr, "prefixwatch: --origin-as and --rib go together\n");
+		return EXIT_USAGE;
+	}
+	if ((ts->country && targets_add_delegated(ts, ts->delegated, ts->country, err, sizeof(err))) ||
+	    (ts->rib && add_origin_as(ts, err, sizeof(err))) ||
+	    (!ts->n && targets_add(ts, PW_DEFAULT_TARGET, "default", err, sizeof(err))) ||
 	    targets_split(ts, err, sizeof(err))) {
 		fprintf(stderr, "prefixwatch: %s\n", err);
 		return EXIT_USAGE;

@@ -10,6 +10,7 @@
 
 enum {
 	OPTS_TFILE = 300, OPTS_BLEN4, OPTS_BLEN6, OPTS_MAXBLK, OPTS_INTERVAL, OPTS_OUT,
+	OPTS_COUNTRY, OPTS_DELEGATED, OPTS_ORIGIN_AS, OPTS_RIB,
 	OPTS_ROTATE, OPTS_BASELINE, OPTS_ALPHA, OPTS_MINPKT, OPTS_DROPRATIO, OPTS_DROPHOLD,
 };
 
@@ -18,7 +19,11 @@ enum {
 	{ "targets-file", OPTS_TFILE, "FILE", "read targets from FILE: one CIDR per line, # comments" }, \
 	{ "block-len4", OPTS_BLEN4, "N", "split IPv4 targets into /N blocks (default 24)" },            \
 	{ "block-len6", OPTS_BLEN6, "N", "split IPv6 targets into /N blocks (default 48)" },            \
-	{ "max-blocks", OPTS_MAXBLK, "N", "refuse targets that make more than N blocks (default 65536)" }
+	{ "max-blocks", OPTS_MAXBLK, "N", "refuse targets that make more than N blocks (default 65536)" }, \
+	{ "country", OPTS_COUNTRY, "CC", "every range of country CC in the --delegated file is a target" }, \
+	{ "delegated", OPTS_DELEGATED, "FILE", "an RIR delegated-stats file, for --country" },       \
+	{ "origin-as", OPTS_ORIGIN_AS, "ASN", "every prefix ASN originates in the --rib file is a target" }, \
+	{ "rib", OPTS_RIB, "FILE", "an MRT RIB dump (or updates), for --origin-as" }
 
 #define OPTS_SERIES                                                                               \
 	{ "interval", OPTS_INTERVAL, "SEC", "seconds per interval of the series (default 1)" },         \

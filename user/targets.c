@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "prefixwatch.h"
+#include "log.h"
 #include "targets.h"
 
 void targets_init(struct pw_targets *ts)
@@ -412,4 +414,155 @@ void targets_blocks_of(const struct pw_targets *ts, int t, const struct pw_prefi
 		*first = tg->first_block + (off << (blen - p->len));
 		*n = 1u << (blen - p->len);
 	}
+}
+
+static int cmp_pfx(const void *a, const void *b)
+{
+	const struct pw_prefix *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	c = memcmp(x->addr, y->addr, 16);
+	return c ? c : x->len - y->len;
+}
+
+int targets_add_merged(struct pw_targets *ts, struct pw_prefix *p, size_t n, const char *origin,
+		       char *err, size_t errlen)
+{
+	char cidr[64];
+	const struct pw_prefix *keep = NULL;
+
+	qsort(p, n, sizeof(*p), cmp_pfx);
+	for (size_t i = 0; i < n; i++) {
+		/* sorted, a prefix comes before those it contains */
+		if (keep && prefix_contains(keep, &p[i]))
+			continue;
+		keep = &p[i];
+		int ret = targets_add(ts, prefix_str(&p[i], cidr, sizeof(cidr)), origin, err, errlen);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The largest CIDR that starts at a and does not pass the end of a range
+ * of count addresses. */
+static unsigned int cidr_len(uint32_t a, uint64_t count)
+{
+	unsigned int len = 32;
+
+	while (len > 0 && !(a & (1u << (32 - len))) && (1ull << (33 - len)) <= count)
+		len--;
+	return len;
+}
+
+int targets_add_delegated(struct pw_targets *ts, const char *path, const char *cc, char *err,
+			  size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], origin[128];
+	unsigned int lineno = 0, bad = 0;
+	struct pw_prefix *list = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open delegated file '%s': %s", path, strerror(errno));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *fld[8] = {}, *save = NULL, *tok;
+		int nf = 0;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		for (tok = strtok_r(line, "|", &save); tok && nf < 8; tok = strtok_r(NULL, "|", &save))
+			fld[nf++] = tok;
+		/* the version line and the summaries have other shapes */
+		if (nf < 7 || !strcmp(fld[1], "*") || !strcmp(fld[5], "summary"))
+			continue;
+		if (strcasecmp(fld[1], cc) || (strcmp(fld[2], "ipv4") && strcmp(fld[2], "ipv6")) ||
+		    (strcmp(fld[6], "allocated") && strcmp(fld[6], "assigned")))
+			continue;
+		struct pw_prefix p = {};
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(fld[4], &end, 10);
+		int ok = !errno && *end == '\0' && v > 0;
+
+		if (ok && !strcmp(fld[2], "ipv6")) {
+			ok = inet_pton(AF_INET6, fld[3], p.addr) == 1 && v <= 128;
+			p.family = 6;
+			p.len = v;
+			if (ok)
+				clear_host_bits(&p);
+		} else if (ok) {
+			uint8_t a[4];
+
+			ok = inet_pton(AF_INET, fld[3], a) == 1 && v <= (1ull << 32);
+			if (ok) {
+				/* a range of v addresses: as many CIDRs as it takes */
+				uint64_t start = (uint32_t)a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+
+				while (v && ok) {
+					unsigned int len = cidr_len(start, v);
+					struct pw_prefix q = { .family = 4, .len = len };
+
+					q.addr[0] = start >> 24, q.addr[1] = start >> 16;
+					q.addr[2] = start >> 8, q.addr[3] = start;
+					if (n == cap) {
+						cap = cap ? cap * 2 : 64;
+						list = realloc(list, cap * sizeof(*list));
+					}
+					if (!list) {
+						ret = -ENOMEM;
+						goto out;
+					}
+					list[n++] = q;
+					start += 1ull << (32 - len);
+					v -= 1ull << (32 - len);
+					ok = start <= 1ull << 32;
+				}
+				continue;
+			}
+		}
+		if (!ok) {
+			bad++;
+			pr_warn("%s:%u: damaged line skipped (%s %s|%s)\n", path, lineno, fld[2], fld[3], fld[4]);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			list = realloc(list, cap * sizeof(*list));
+			if (!list) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+		list[n++] = p;
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		snprintf(err, errlen, "cannot read delegated file '%s': %s", path, strerror(EIO));
+		goto out;
+	}
+	if (!n) {
+		ret = -ENOENT;
+		snprintf(err, errlen, "no allocated or assigned range of country '%s' in '%s'%s", cc, path,
+			 bad ? " (some lines were damaged)" : "");
+		goto out;
+	}
+	snprintf(origin, sizeof(origin), "%.60s (country %.2s)", path, cc);
+	ret = targets_add_merged(ts, list, n, origin, err, errlen);
+out:
+	free(list);
+	fclose(f);
+	return ret;
 }

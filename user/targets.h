@@ -35,6 +35,9 @@ struct pw_targets {
 	unsigned int blen4, blen6;	/* block lengths */
 	size_t max_blocks;
 	uint32_t *by_addr;		/* target indexes sorted by address, for lookups */
+	/* sources read when the options are all known (opts_finish_targets) */
+	const char *country, *delegated, *rib;
+	uint32_t origin_as;
 };
 
 void targets_init(struct pw_targets *ts);
@@ -54,6 +57,17 @@ int targets_add(struct pw_targets *ts, const char *cidr, const char *origin,
 /* One CIDR per line, '#' comments, blank lines. */
 int targets_add_file(struct pw_targets *ts, const char *path, char *err,
 		     size_t errlen);
+/* Add a list of prefixes that may overlap each other (more-specifics of a
+ * RIB): those inside another one of the list are dropped. origin names the
+ * source in messages. */
+int targets_add_merged(struct pw_targets *ts, struct pw_prefix *p, size_t n, const char *origin,
+		       char *err, size_t errlen);
+/* Every allocated or assigned IPv4 and IPv6 range of country cc in an RIR
+ * delegated-stats file (IPv4 ranges that are not a power of two become
+ * several CIDRs). Damaged lines are skipped with a warning naming the line. */
+int targets_add_delegated(struct pw_targets *ts, const char *path, const char *cc, char *err,
+			  size_t errlen);
+
 /* Check overlaps and the block limit, then split every target into blocks
  * (IPv4 first, then IPv6, each in configuration order). */
 int targets_split(struct pw_targets *ts, char *err, size_t errlen);
