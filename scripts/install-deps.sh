@@ -4,7 +4,7 @@
 # Idempotent and silent when everything is there already.
 set -eu
 
-PKGS="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 libcmocka-dev libpcap-dev libbz2-dev bgpdump tcpdump iproute2 util-linux jq"
 
 missing=""
