@@ -36,7 +36,7 @@ USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bpf/*.bpf.c))
 SKELS     := $(BUILD)/prefixwatch.skel.h
-TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_mrt $(BUILD)/tests/test_bgpvis $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
+TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_mrt $(BUILD)/tests/test_bgpvis $(BUILD)/tests/test_correlate $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
 HELPERS   := $(BUILD)/tests/pwsend $(BUILD)/tests/pcapaddrs
 
 all: $(BUILD)/prefixwatch

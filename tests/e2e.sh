@@ -374,6 +374,19 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 	last=$(ev outage_start 175.45.176.0/24 2)
 	check "the outage during the vantage silence is marked so" true "$(field "$last" vantage_silent)"
 
+	# correlate on what the run wrote: no BGP data, so the cut is unknown;
+	# the end, with the vantage point's own traffic gone, is vantage
+	"$PW" correlate "$OUT" --json >"$TMP/corr.json" 2>"$TMP/corr.err"
+	check "correlate: exit status" 0 "$?"
+	if command -v jq >/dev/null; then
+		check "correlate: the route cut, without BGP data, is unknown" unknown \
+			"$(jq -r '.incidents[0].classification' "$TMP/corr.json")"
+		check "correlate: the stop of everything is the vantage point" vantage \
+			"$(jq -r '.incidents[-1].classification' "$TMP/corr.json")"
+		check "correlate: the first incident lasts as the cut did" 1 \
+			"$(jq --argjson c "$(awk -v c="$CUT" -v b="$BACK" 'BEGIN { print b - c }')" \
+				'.incidents[0].duration_s - $c | fabs < 0.2 | if . then 1 else 0 end' "$TMP/corr.json")"
+	fi
 	csv=$(ls "$OUT"/series-*.csv)
 	sent=$(awk '{ print $2 }' "$TMP/tg.txt")
 	check "series rows for 176.0/24 add up to what was sent ($(cat "$TMP/tg.txt"))" "$sent" \

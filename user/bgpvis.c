@@ -137,6 +137,17 @@ static void write_event(struct bgpvis *v, const char *name, uint32_t b)
 	struct bv_block *bl = &v->blocks[b];
 	uint32_t origin = bgpvis_block_origin(v, b, ups, sizeof(ups));
 
+	if (v->nevents == v->cap_ev) {
+		size_t cap = v->cap_ev ? v->cap_ev * 2 : 64;
+		struct bv_event *e = realloc(v->ev, cap * sizeof(*e));
+
+		if (e) {
+			v->ev = e;
+			v->cap_ev = cap;
+		}
+	}
+	if (v->nevents < v->cap_ev)
+		v->ev[v->nevents] = (struct bv_event){ name[4] == 'r', v->now_us, b, bl->visible, bl->had };
 	v->nevents++;
 	prefix_str(&v->ts->blocks[b].pfx, blk, sizeof(blk));
 	fmt_rfc3339(v->now_us * 1000, t, sizeof(t));
@@ -359,4 +370,5 @@ void bgpvis_free(struct bgpvis *v)
 	free(v->blocks);
 	free(v->routes);
 	free(v->peers);
+	free(v->ev);
 }

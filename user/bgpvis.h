@@ -47,6 +47,13 @@ struct bv_block {
 	uint32_t withdrawals;
 };
 
+/* An event, kept in memory too (for correlate). */
+struct bv_event {
+	int restored;		/* 0: bgp_withdrawn, 1: bgp_restored */
+	uint64_t time_us;
+	uint32_t block, peers, had;
+};
+
 struct bgpvis {
 	const struct pw_targets *ts;
 	struct bgpvis_opts o;
@@ -59,6 +66,8 @@ struct bgpvis {
 	int started;
 	struct outfile csv, events;
 	uint64_t nevents;
+	struct bv_event *ev;
+	size_t cap_ev;
 };
 
 int bgpvis_init(struct bgpvis *v, const struct pw_targets *ts, const struct bgpvis_opts *o);

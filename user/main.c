@@ -20,6 +20,7 @@ static const struct {
 	{ &cmd_detach_def, cmd_detach },
 	{ &cmd_replay_def, cmd_replay },
 	{ &cmd_bgp_def, cmd_bgp },
+	{ &cmd_correlate_def, cmd_correlate },
 };
 
 static void usage(FILE *f)
