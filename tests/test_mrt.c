@@ -439,6 +439,26 @@ static void test_damaged(void **state)
 	assert_true(mrt_read("/nonexistent.mrt", NULL, NULL, NULL, &st) < 0);
 }
 
+/* Found by the fuzzer: a RIB record too short for its sequence number, after
+ * a peer table, once made the reader look past the record. */
+static void test_short_rib_record(void **state)
+{
+	struct buf f = {}, b = {};
+	struct got g;
+	struct mrt_stats st;
+
+	ip4(&b, 10, 0, 0, 1), u16(&b, 0), u16(&b, 0);
+	record(&f, 7, 13, 1, &b);
+	b.n = 0;
+	record(&f, 7, 13, 11, &b);
+	u8(&b, 0), u8(&b, 0);
+	record(&f, 7, 13, 2, &b);
+	assert_int_equal(read_buf(&f, &g, &st, 0), 1);
+	assert_int_equal(st.damaged, 2);
+	assert_int_equal(st.records, 3);
+	assert_int_equal(g.n, 0);
+}
+
 static void test_path_strings(void **state)
 {
 	struct bgp_path p = { .nseg = 4, .type = { AS_SEQUENCE, AS_SET, AS_CONFED_SEQUENCE, AS_CONFED_SET },
@@ -463,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_bgp4mp_as4_merge),
 		cmocka_unit_test(test_bgp4mp_et_ipv6_addpath_state),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_short_rib_record),
 		cmocka_unit_test(test_path_strings),
 	};
 

@@ -284,6 +284,10 @@ static int rib(struct reader *r, const uint8_t *p, size_t len, uint32_t ts, int 
 		damaged(r, "RIB record with no PEER_INDEX_TABLE before it");
 		return 0;
 	}
+	if (len < 5) {
+		damaged(r, "RIB record shorter than its sequence number and prefix length");
+		return 0;
+	}
 	if (generic) {
 		if (len < 7) {
 			damaged(r, "RIB_GENERIC cut short");
