@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "bgpvis.h"
 
 #define T0 1749254400u /* 2025-06-07T00:00:00Z */
@@ -39,16 +40,6 @@ static void entry(struct bgpvis *v, char kind, uint32_t ts, int peer, const char
 	assert_int_equal(bgpvis_entry(v, &e), 0);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = calloc(1, 1 << 16);
-
-	assert_non_null(f);
-	assert_true(fread(b, 1, (1 << 16) - 1, f) > 0);
-	fclose(f);
-	return b;
-}
 
 static void test_withdraw_and_restore(void **state)
 {
@@ -94,14 +85,14 @@ static void test_withdraw_and_restore(void **state)
 	bgpvis_finish(&v);
 
 	snprintf(path, sizeof(path), "%s/bgp-events.jsonl", dir);
-	char *ev = slurp(path);
+	char *ev = slurp(path, NULL);
 
 	assert_non_null(strstr(ev, "{\"event\":\"bgp_withdrawn\",\"time\":\"2025-06-07T00:02:10.000Z\",\"interface\":\"bgp\",\"block\":\"175.45.176.0/24\",\"direction\":null,\"scope\":\"block\",\"peers\":1,\"peers_had\":3,\"origin_as\":131279,\"upstream_as\":[4837]}"));
 	assert_non_null(strstr(ev, "\"event\":\"bgp_withdrawn\",\"time\":\"2025-06-07T00:02:30.000Z\",\"interface\":\"bgp\",\"block\":\"175.45.177.0/24\""));
 	assert_non_null(strstr(ev, "\"event\":\"bgp_restored\",\"time\":\"2025-06-07T00:03:50.000Z\",\"interface\":\"bgp\",\"block\":\"175.45.176.0/24\",\"direction\":null,\"scope\":\"block\",\"peers\":2,\"peers_had\":3"));
 	free(ev);
 	snprintf(path, sizeof(path), "%s/bgp-visibility.csv", dir);
-	char *csv = slurp(path);
+	char *csv = slurp(path, NULL);
 
 	assert_non_null(strstr(csv, "time,block,peers,peers_had,origin_as,upstream_as,state\n"));
 	assert_non_null(strstr(csv, "2025-06-07T00:01:00.000Z,175.45.176.0/24,3,3,131279,4837,visible\n"));

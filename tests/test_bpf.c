@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "prefixwatch.skel.h"
@@ -73,13 +74,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define SKIP_IF_NO_BPF()                                         \
-	do {                                                     \
-		if (skip_reason) {                               \
-			print_message("%s\n", skip_reason);      \
-			skip();                                  \
-		}                                                \
-	} while (0)
 
 struct snap {
 	struct pw_counters c[7 * PW_NDIRS];
@@ -272,7 +266,7 @@ static const struct tcase cases[] = {
 
 static void test_cases(void **state, int tc)
 {
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct frame f;
 
@@ -337,7 +331,7 @@ static void test_truncated_ipv4(void **state)
 				.payload = 6 };
 	struct expect e = { .to = -1, .from = 0, .l4 = L_TCP, .syn = 1, .ipv4 = 1, .fragments = 1 };
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	sweep("QinQ IPv4 with options, first fragment, TCP SYN, cut short", &s, &e);
 }
 
@@ -348,7 +342,7 @@ static void test_truncated_ipv6(void **state)
 				.l4 = 6, .tcpflags = 0x12, .payload = 3 };
 	struct expect e = { .to = 6, .from = -1, .l4 = L_TCP, .synack = 1, .ipv6 = 1, .fragments = 1 };
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	sweep("802.1Q IPv6 hop-by-hop, AH, fragment, TCP SYN-ACK, cut short", &s, &e);
 }
 
@@ -361,7 +355,7 @@ static void test_many_blocks(void **state)
 	struct frame f;
 	struct frame_spec fs = { .family = 4, .src = "1.1.1.1", .dst = "10.255.255.1", .l4 = 17 };
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	targets_init(&big);
 	assert_int_equal(targets_add(&big, "10.0.0.0/8", NULL, err, sizeof(err)), 0);
 	assert_int_equal(targets_add(&big, "2001:db8::/32", NULL, err, sizeof(err)), 0);
@@ -409,7 +403,7 @@ static void test_epoch_first_packet(void **state)
 	struct pw_counters c[7 * PW_NDIRS];
 	__u64 e, t_mid;
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	frame_build(&fs, &f);
 	e = ++sensor.skel->bss->pw_epoch;
 	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);

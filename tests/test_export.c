@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "export.h"
 #include "outfile.h"
 #include "series.h"
@@ -36,25 +37,6 @@ static int rm_tmp(void **state)
 	return system(cmd);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	b = malloc(n + 1);
-	assert_int_equal(fread(b, 1, n, fp), (size_t)n);
-	b[n] = '\0';
-	fclose(fp);
-	if (len)
-		*len = n;
-	return b;
-}
 
 static char *gunzip(const char *path)
 {

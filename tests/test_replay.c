@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "frames.h"
 #include "log.h"
 #include "replay.h"
@@ -43,13 +44,6 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-#define SKIP_IF_NO_BPF()                                    \
-	do {                                                \
-		if (skip_reason) {                          \
-			print_message("%s\n", skip_reason); \
-			skip();                             \
-		}                                           \
-	} while (0)
 
 /* A classic pcap file, written by hand (nanosecond magic). */
 struct pcapw {
@@ -172,16 +166,6 @@ static void check_outage_counts(const struct replay *rp, int vlan)
 	assert_int_equal(ctr(rp, 0, PW_DIR_FROM)->last_ns, T0 + 74980 * 1000000ull);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_true(fread(b, 1, (1 << 20) - 1, f) > 0);
-	fclose(f);
-	return b;
-}
 
 static void test_outage_in_capture(void **state)
 {
@@ -189,7 +173,7 @@ static void test_outage_in_capture(void **state)
 	struct replay rp;
 	int ret;
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	snprintf(path, sizeof(path), "%s/outage.pcap", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	mkdir(out, 0755);
@@ -204,7 +188,7 @@ static void test_outage_in_capture(void **state)
 
 	/* the events are those the live sensor would have raised then */
 	snprintf(path, sizeof(path), "%s/events.jsonl", out);
-	char *ev = slurp(path);
+	char *ev = slurp(path, NULL);
 
 	assert_non_null(strstr(ev, "{\"event\":\"outage_start\",\"time\":\"2025-06-07T00:00:59.980Z\",\"interface\":\"replay\",\"block\":\"175.45.176.0/24\",\"direction\":\"from\""));
 	/* ln(1e6)/50 = 0.28 s after the last packet: the tick at 01:01 */
@@ -216,7 +200,7 @@ static void test_outage_in_capture(void **state)
 
 	/* and the series rows: 50 per second but during the gap */
 	snprintf(path, sizeof(path), "%s/series-20250607T000000Z.csv", out);
-	char *csv = slurp(path);
+	char *csv = slurp(path, NULL);
 
 	assert_non_null(strstr(csv, "2025-06-07T00:00:01.000Z,replay,block,175.45.176.0/24,from,50,"));
 	assert_non_null(strstr(csv, "2025-06-07T00:01:03.000Z,replay,block,175.45.176.0/24,from,0,0,0.000,0.0,0,0,0,0,0,0,outage,"));
@@ -232,7 +216,7 @@ static void test_other_linktypes(void **state)
 	struct replay rp;
 	int ret;
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	for (int k = 0; k < 2; k++) {
 		int lt = k ? 101 : 113;
 
@@ -270,7 +254,7 @@ static void test_pcapng(void **state)
 	struct frame a;
 	int ret;
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	snprintf(path, sizeof(path), "%s/c.pcapng", dir);
 	FILE *f = fopen(path, "wb");
 	uint32_t shb[7] = { 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0xFFFFFFFF, 0xFFFFFFFF, 28 };
@@ -313,7 +297,7 @@ static void test_damaged_and_disordered(void **state)
 	struct frame a;
 	int ret;
 
-	SKIP_IF_NO_BPF();
+	SKIP_IF_NO_BPF(skip_reason);
 	frame_build(&from176, &a);
 	snprintf(p1, sizeof(p1), "%s/disorder.pcap", dir);
 	pw_open(&w, p1, 1);

@@ -447,6 +447,21 @@ int targets_add_merged(struct pw_targets *ts, struct pw_prefix *p, size_t n, con
 	return 0;
 }
 
+static int push(struct pw_prefix **list, size_t *n, size_t *cap, const struct pw_prefix *p)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		struct pw_prefix *l = realloc(*list, c * sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		*list = l;
+		*cap = c;
+	}
+	(*list)[(*n)++] = *p;
+	return 0;
+}
+
 /* The largest CIDR that starts at a and does not pass the end of a range
  * of count addresses. */
 static unsigned int cidr_len(uint32_t a, uint64_t count)
@@ -517,15 +532,10 @@ int targets_add_delegated(struct pw_targets *ts, const char *path, const char *c
 
 					q.addr[0] = start >> 24, q.addr[1] = start >> 16;
 					q.addr[2] = start >> 8, q.addr[3] = start;
-					if (n == cap) {
-						cap = cap ? cap * 2 : 64;
-						list = realloc(list, cap * sizeof(*list));
-					}
-					if (!list) {
+					if (push(&list, &n, &cap, &q)) {
 						ret = -ENOMEM;
 						goto out;
 					}
-					list[n++] = q;
 					start += 1ull << (32 - len);
 					v -= 1ull << (32 - len);
 					ok = start <= 1ull << 32;
@@ -538,15 +548,10 @@ int targets_add_delegated(struct pw_targets *ts, const char *path, const char *c
 			pr_warn("%s:%u: damaged line skipped (%s %s|%s)\n", path, lineno, fld[2], fld[3], fld[4]);
 			continue;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			list = realloc(list, cap * sizeof(*list));
-			if (!list) {
-				ret = -ENOMEM;
-				goto out;
-			}
+		if (push(&list, &n, &cap, &p)) {
+			ret = -ENOMEM;
+			goto out;
 		}
-		list[n++] = p;
 	}
 	if (ferror(f)) {
 		ret = -EIO;
