@@ -29,7 +29,7 @@ endif
 .DELETE_ON_ERROR:
 # keep the generated objects and skeletons between builds
 .SECONDARY:
-.PHONY: all test unit-test bpf-test e2e-test run clean deps fuzz fuzz-seeds
+.PHONY: all test unit-test bpf-test e2e-test run clean deps fuzz fuzz-seeds bench
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
@@ -132,6 +132,10 @@ bpf-test: $(BUILD)/tests/test_bpf
 
 e2e-test: $(BUILD)/prefixwatch $(HELPERS)
 	$(Q)tests/e2e.sh $(BUILD)
+
+# Benchmarks, measured side by side in one run: see README, Benchmarks.
+bench: $(BUILD)/prefixwatch $(BUILD)/tests/bench_prog $(HELPERS)
+	$(Q)scripts/bench.sh $(BUILD)
 
 # make run IFACE=eth1 ARGS='-t 10.0.0.0/8'
 run: $(BUILD)/prefixwatch

@@ -339,8 +339,13 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 	wait $BG $TG
 	sleep 1
 	# a stray IPv6 control frame makes the detector wait a little longer
-	for _ in $(seq 20); do [ "$(total pb0 STATE)" = silent ] && break; sleep 0.2; done
+	for _ in $(seq 50); do [ "$(total pb0 STATE)" = silent ] && break; sleep 0.2; done
 	check "stats: interface silent once the traffic stops" silent "$(total pb0 STATE)"
+	[ "$(total pb0 STATE)" = silent ] || {
+		echo "diagnostics: the interface rows of the last seconds, and the vantage events:"
+		grep ',pb0,interface,' "$OUT"/series-*.csv | tail -n 12
+		grep vantage "$OUT/events.jsonl"
+	}
 	stop_run
 	check "run --out: exit status" 0 "$RUN_RC"
 	check "stats: no state once no run vouches for it" - "$(ctr pb0 175.45.176.0/24 from STATE)"

@@ -2,12 +2,15 @@
 /* prefixwatch.prom for node_exporter's textfile collector, replaced whole
  * every interval (temporary file and rename: a reader never sees half). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "export.h"
 #include "log.h"
+
+#define PROM_MAX_BLOCKS 1024
 
 struct metric {
 	const char *name, *type, *help;
@@ -62,6 +65,7 @@ int prom_write(const char *dir, const struct series_set *set, const struct pw_re
 	err = outfile_open(&f, tmp);
 	if (err)
 		return err;
+	f.max = SIZE_MAX; /* a snapshot written whole: no backlog to bound */
 
 	for (size_t m = 0; m < sizeof(series_metrics) / sizeof(series_metrics[0]); m++) {
 		outfile_printf(&f, "# HELP %s %s\n# TYPE %s %s\n", series_metrics[m].name,
@@ -70,6 +74,11 @@ int prom_write(const char *dir, const struct series_set *set, const struct pw_re
 			const struct series *s = &set->s[k];
 
 			if (s->scope == SCOPE_IFACE)
+				continue;
+			/* Beyond PROM_MAX_BLOCKS, blocks only while not normal:
+			 * a million series per scrape helps nobody. */
+			if (s->scope == SCOPE_BLOCK && set->ts->nblocks > PROM_MAX_BLOCKS &&
+			    s->det.state != DET_OUTAGE && s->det.state != DET_DROP)
 				continue;
 			outfile_printf(&f, "%s{interface=\"%s\",scope=\"%s\",block=\"%s\",direction=\"%s\"} %.17g\n",
 				       series_metrics[m].name, series_iface(set, s),

@@ -41,8 +41,9 @@ int outfile_open(struct outfile *f, const char *path)
 static int reserve(struct outfile *f, size_t n)
 {
 	if (f->len + n > f->max) {
-		/* Keep the newest: drop whole lines from the front. */
-		size_t cut = f->len + n - f->max;
+		/* Keep the newest: drop whole lines from the front, down to
+		 * half the limit, so that dropping stays rare. */
+		size_t cut = f->len + n - f->max / 2;
 		char *nl = cut < f->len ? memchr(f->buf + cut, '\n', f->len - cut) : NULL;
 
 		cut = nl ? (size_t)(nl + 1 - f->buf) : f->len;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# make bench: figures measured side by side in one run, reported as ratios,
+# each checked against its target (met / not met). Results: a table on
+# stdout and JSON lines in BUILD/bench/results.json.
+#
+#   scripts/bench.sh BUILD_DIR [DATA_DIR]
+set -u
+BUILD=$(cd "${1:-build}" && pwd)
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${2:-$HERE/../shared/testdata}
+OUT=$BUILD/bench
+PW=$BUILD/prefixwatch
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (BPF_PROG_TEST_RUN loads the programs)" >&2
+	exit 1
+fi
+mkdir -p "$OUT"
+RES=$OUT/results.json
+TMP=$(mktemp -d /tmp/pw-bench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+: >"$RES"
+
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+echo "Machine: $(uname -r), $(nproc) CPUs ($cpu), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+printf '{"bench":"machine","kernel":"%s","cpus":%d,"cpu":"%s","time":"%s","version":"%s"}\n' \
+	"$(uname -r)" "$(nproc)" "$cpu" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	"$("$PW" --version | awk '{ print $2 }')" >>"$RES"
+echo
+
+# 1 and 3: the program against the empty one, and the tick
+"$BUILD/tests/bench_prog" "$HERE/tests/bench_mix.txt" "$BUILD/pass.bpf.o" "$RES" "$TMP" || exit 1
+
+# 4: readers against the tools users know, on the same input, one after the other
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", e - s }'; }
+echo
+printf '%-58s %10s %10s %8s\n' "READER" "OURS_S" "THEIRS_S" "SPEEDUP"
+mrt=$(ls -S "$DATA"/mrt/*/* 2>/dev/null | grep -v -e '\.md$' -e '\.tsv$' -e '\.txt$' | head -n 1)
+if [ -n "$mrt" ] && command -v bgpdump >/dev/null; then
+	ours=$(secs "$PW" bgp -q "$mrt")
+	theirs=$(secs bgpdump -m "$mrt")
+	sp=$(awk -v o="$ours" -v t="$theirs" 'BEGIN { printf "%.1f", t / o }')
+	printf '%-58s %10s %10s %7sx\n' "bgp (default target) vs bgpdump -m: ${mrt#"$DATA"/}" "$ours" "$theirs" "$sp"
+	printf '{"bench":"mrt","file":"%s","ours_s":%s,"bgpdump_s":%s,"speedup":%s}\n' "${mrt#"$DATA"/}" "$ours" "$theirs" "$sp" >>"$RES"
+else
+	echo "MRT reader: skipped (no archives at $DATA/mrt, or no bgpdump)"
+fi
+"$BUILD/tests/bench_prog" --pcap "$HERE/tests/bench_mix.txt" "$TMP/mix.pcap" 1000000 || exit 1
+ours=$(secs "$PW" replay -q "$TMP/mix.pcap" -t 175.45.176.0/22)
+theirs=$(secs tcpdump -r "$TMP/mix.pcap" --count "ip dst net 175.45.176.0/22 or (vlan and (ip dst net 175.45.176.0/22 or (vlan and ip dst net 175.45.176.0/22)))")
+fps=$(awk -v o="$ours" 'BEGIN { printf "%.0f", 1000000 / o }')
+sp=$(awk -v o="$ours" -v t="$theirs" 'BEGIN { printf "%.2f", t / o }')
+printf '%-58s %10s %10s %7sx\n' "replay vs tcpdump -r --count, 1M frames of the mix" "$ours" "$theirs" "$sp"
+printf '{"bench":"replay","frames":1000000,"ours_s":%s,"tcpdump_s":%s,"frames_per_s":%s}\n' "$ours" "$theirs" "$fps" >>"$RES"
+
+# the targets of issue 7, checked
+echo
+check() { # check DESC OK
+	if [ "$2" = 1 ]; then echo "met     - $1"; else echo "not met - $1"; fi
+	printf '{"bench":"target","what":"%s","met":%s}\n' "$1" "$([ "$2" = 1 ] && echo true || echo false)" >>"$RES"
+}
+j() { grep "\"bench\":\"$1\"" "$RES" | grep "$2" | sed -n "s/.*\"$3\":\([0-9.]*\).*/\1/p"; }
+o4=$(j prog '"blocks":5,' overhead_ns)
+o64=$(j prog '"blocks":65537,' overhead_ns)
+t64=$(j tick '"blocks":65537,' tick_median_ms)
+check "program: overhead over the floor <= 12 ns for the default target (${o4} ns)" "$(awk -v x="$o4" 'BEGIN { print (x <= 12) }')"
+check "program: overhead <= 30 ns with 65,536 blocks (${o64} ns)" "$(awk -v x="$o64" 'BEGIN { print (x <= 30) }')"
+check "tick: <= 20 ms for 65,536 blocks (${t64} ms)" "$(awk -v x="$t64" 'BEGIN { print (x <= 20) }')"
+[ -n "$mrt" ] && check "MRT: >= 3x bgpdump's throughput ($(j mrt . speedup)x)" "$(awk -v x="$(j mrt . speedup)" 'BEGIN { print (x >= 3) }')"
+check "replay: >= 1,000,000 frames/s ($fps)" "$(awk -v x="$fps" 'BEGIN { print (x >= 1000000) }')"
+echo "live comparison (veth, nftables, tcpdump, pmacctd): not measured yet"
+echo
+echo "results: $RES"

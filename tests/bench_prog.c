@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * make bench, the measurements that run inside one process:
+ *   prog  ns per packet of the XDP program and of an empty one (the floor),
+ *         BPF_PROG_TEST_RUN with a large repeat, on the mix of
+ *         tests/bench_mix.txt, for 1, 4, 1,024 and 65,536 target blocks;
+ *   tick  one interval of `run`: read every counter on every possible CPU,
+ *         series and detector, CSV, events and Prometheus files.
+ * Prints a table and writes JSON lines to the file given.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "prefixwatch.skel.h"
+#include "counters.h"
+#include "export.h"
+#include "frames.h"
+#include "loader.h"
+#include "log.h"
+#include "series.h"
+#include "timefmt.h"
+
+#define REPEAT 2000000
+#define ROUNDS 5
+
+static const struct {
+	const char *kind;
+	struct frame_spec s;
+} kinds[] = {
+	{ "ipv4-udp-to-target", { .family = 4, .src = "198.51.100.1", .dst = "175.45.176.10", .l4 = 17, .payload = 18 } },
+	{ "ipv4-tcp-syn-from-target", { .family = 4, .src = "175.45.177.10", .dst = "198.51.100.1", .l4 = 6, .tcpflags = 2, .payload = 6 } },
+	{ "ipv4-udp-elsewhere", { .family = 4, .src = "198.51.100.1", .dst = "203.0.113.9", .l4 = 17, .payload = 18 } },
+	{ "ipv6-udp-to-target", { .family = 6, .src = "2001:db8::1", .dst = "2001:db8:aa::1", .l4 = 17, .payload = 10 } },
+	{ "ipv6-ext-elsewhere", { .family = 6, .src = "2001:db8::1", .dst = "2001:db8:ff::1", .ext = { 0, 60 }, .next = 2, .l4 = 6, .tcpflags = 0x10 } },
+	{ "vlan-ipv4-to-target", { .vlans = 1, .family = 4, .src = "198.51.100.1", .dst = "175.45.178.1", .l4 = 17, .payload = 14 } },
+	{ "qinq-ipv4-elsewhere", { .vlans = 2, .outer_ad = 1, .family = 4, .src = "198.51.100.1", .dst = "203.0.113.9", .l4 = 6, .tcpflags = 0x10 } },
+	{ "ipv4-large-to-target", { .family = 4, .src = "198.51.100.1", .dst = "175.45.179.1", .l4 = 17, .payload = 1400 } },
+};
+
+struct mix {
+	const char *name[16];
+	struct frame f[16];
+	double w[16];
+	int n;
+};
+
+static int load_mix(const char *path, struct mix *m)
+{
+	FILE *f = fopen(path, "r");
+	char line[256], kind[64];
+	double w;
+
+	if (!f)
+		return -errno;
+	m->n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || sscanf(line, "%63s %lf", kind, &w) != 2)
+			continue;
+		size_t k;
+
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(kinds[k].kind, kind); k++)
+			;
+		if (k == sizeof(kinds) / sizeof(kinds[0]) || m->n == 16) {
+			fprintf(stderr, "bench: %s: unknown frame kind '%s'\n", path, kind);
+			fclose(f);
+			return -EINVAL;
+		}
+		frame_build(&kinds[k].s, &m->f[m->n]);
+		m->name[m->n] = kinds[k].kind;
+		m->w[m->n++] = w;
+	}
+	fclose(f);
+	return m->n ? 0 : -EINVAL;
+}
+
+/* Weighted ns per packet of one program over the mix. */
+static double run_mix(int prog_fd, const struct mix *m)
+{
+	double sum = 0, wsum = 0;
+
+	for (int i = 0; i < m->n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = m->f[i].b, .data_size_in = m->f[i].len,
+			    .repeat = REPEAT);
+
+		if (bpf_prog_test_run_opts(prog_fd, &o))
+			return -1;
+		sum += m->w[i] * o.duration;
+		wsum += m->w[i];
+	}
+	return sum / wsum;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int targets_for(struct pw_targets *ts, int nblocks)
+{
+	char err[PW_ERRLEN];
+	const char *t4 = nblocks == 1 ? "175.45.176.0/24" : nblocks == 4 ? "175.45.176.0/22" :
+			 nblocks == 1024 ? "175.44.0.0/14" : "175.0.0.0/8";
+
+	targets_init(ts);
+	ts->max_blocks = PW_BLOCKS_HARD_MAX;
+	return targets_add(ts, t4, NULL, err, sizeof(err)) ||
+	       (nblocks > 1 && targets_add(ts, "2001:db8:aa::/48", NULL, err, sizeof(err))) ||
+	       targets_split(ts, err, sizeof(err));
+}
+
+static int bench_prog(const struct mix *m, int pass_fd, FILE *json)
+{
+	static const int sizes[] = { 1, 4, 1024, 65536 };
+
+	printf("%-12s %12s %12s %12s %10s %10s\n", "BLOCKS", "OURS_MIN_NS", "OURS_MED_NS", "FLOOR_MED_NS",
+	       "OVER_NS", "RATIO");
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		struct pw_targets ts;
+		struct pw_sensor sen = { .lock_fd = -1, .xdp_link_fd = -1 };
+		double ours[ROUNDS], floor_[ROUNDS];
+
+		snprintf(sen.ifname, sizeof(sen.ifname), "bench");
+		if (targets_for(&ts, sizes[s]) || loader_load(&sen, &ts, false, false))
+			return -1;
+		for (int r = 0; r < ROUNDS; r++) {
+			/* side by side, round after round */
+			ours[r] = run_mix(bpf_program__fd(sen.skel->progs.pw_xdp), m);
+			floor_[r] = run_mix(pass_fd, m);
+		}
+		qsort(ours, ROUNDS, sizeof(double), cmp_d);
+		qsort(floor_, ROUNDS, sizeof(double), cmp_d);
+		double om = ours[ROUNDS / 2], fm = floor_[ROUNDS / 2];
+
+		printf("%-12zu %12.1f %12.1f %12.1f %10.1f %10.2f\n", ts.nblocks, ours[0], om, fm, om - fm,
+		       om / fm);
+		/* where the time goes: each kind of frame on its own */
+		for (int i = 0; i < m->n && sizes[s] == 4; i++) {
+			struct mix one = { .n = 1, .w = { 1 } };
+
+			one.f[0] = m->f[i];
+			double a = run_mix(bpf_program__fd(sen.skel->progs.pw_xdp), &one);
+			double b = run_mix(pass_fd, &one);
+
+			printf("    %-28s %6.1f ns, floor %5.1f ns, over %6.1f ns\n", m->name[i], a, b, a - b);
+			fprintf(json, "{\"bench\":\"prog_kind\",\"blocks\":%zu,\"kind\":\"%s\",\"ours_ns\":%.2f,\"floor_ns\":%.2f}\n",
+				ts.nblocks, m->name[i], a, b);
+		}
+		fprintf(json, "{\"bench\":\"prog\",\"blocks\":%zu,\"ours_min_ns\":%.2f,\"ours_median_ns\":%.2f,\"floor_min_ns\":%.2f,\"floor_median_ns\":%.2f,\"overhead_ns\":%.2f,\"ratio\":%.3f}\n",
+			ts.nblocks, ours[0], om, floor_[0], fm, om - fm, om / fm);
+		prefixwatch_bpf__destroy(sen.skel);
+		targets_free(&ts);
+	}
+	return 0;
+}
+
+/* One tick of `run` with every block's counters on every possible CPU. */
+static int bench_tick(FILE *json, const char *dir)
+{
+	static const int sizes[] = { 4, 1024, 65536 };
+
+	printf("\n%-12s %12s %12s %12s\n", "BLOCKS", "TICK_MIN_MS", "TICK_MED_MS", "READ_MED_MS");
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		struct pw_targets ts;
+		struct pw_sensor sen = { .lock_fd = -1, .xdp_link_fd = -1 };
+		struct pw_reader r;
+		struct series_set set;
+		struct exports w;
+		struct det_params p = DET_PARAMS_DEFAULT;
+		const char *names[] = { "bench" };
+		double tick[20], rd[20];
+
+		snprintf(sen.ifname, sizeof(sen.ifname), "bench");
+		if (targets_for(&ts, sizes[s]) || loader_load(&sen, &ts, false, false))
+			return -1;
+		struct prefixwatch_bpf *k = sen.skel;
+
+		if (reader_init_fds(&r, "bench", bpf_map__fd(k->maps.pw_blocks), bpf_map__fd(k->maps.pw_iface),
+				    bpf_map__fd(k->maps.pw_blockinfo), bpf_map__fd(k->maps.pw_state)) ||
+		    reader_read(&r) || series_init(&set, &ts, names, 1, &r, now_real_ns()) ||
+		    exports_open(&w, dir, 3600, now_real_ns()))
+			return -1;
+		r.epoch = &k->bss->pw_epoch;
+		for (int i = 0; i < 20; i++) {
+			uint64_t t0 = now_mono_ns(), real;
+
+			reader_read(&r);
+			uint64_t t1 = now_mono_ns();
+
+			real = now_real_ns();
+			series_tick(&set, &r, real, 0, 1.0, &p);
+			exports_write(&w, &set, &r, real, 0);
+			tick[i] = (now_mono_ns() - t0) / 1e6;
+			rd[i] = (t1 - t0) / 1e6;
+		}
+		qsort(tick, 20, sizeof(double), cmp_d);
+		qsort(rd, 20, sizeof(double), cmp_d);
+		printf("%-12zu %12.2f %12.2f %12.2f\n", ts.nblocks, tick[0], tick[10], rd[10]);
+		fprintf(json, "{\"bench\":\"tick\",\"blocks\":%zu,\"cpus\":%d,\"tick_min_ms\":%.3f,\"tick_median_ms\":%.3f,\"read_median_ms\":%.3f}\n",
+			ts.nblocks, libbpf_num_possible_cpus(), tick[0], tick[10], rd[10]);
+		exports_close(&w);
+		series_free(&set);
+		reader_free(&r);
+		prefixwatch_bpf__destroy(k);
+		targets_free(&ts);
+	}
+	return 0;
+}
+
+/* A capture of n frames of the mix, 1 us apart, for the replay benchmark. */
+static int write_pcap(const char *path, const struct mix *m, long n)
+{
+	FILE *f = fopen(path, "wb");
+	uint32_t hdr[6] = { 0xa1b23c4d, 2 | 4 << 16, 0, 0, 65535, 1 };
+	uint64_t t = 1749254400ull * 1000000000ull;
+
+	if (!f)
+		return -errno;
+	fwrite(hdr, sizeof(hdr), 1, f);
+	for (long i = 0; i < n; i++, t += 1000) {
+		const struct frame *fr = &m->f[i % m->n];
+		uint32_t rec[4] = { t / 1000000000ull, t % 1000000000ull, fr->len, fr->len };
+
+		fwrite(rec, sizeof(rec), 1, f);
+		fwrite(fr->b, fr->len, 1, f);
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mix m;
+	struct bpf_object *pass;
+	FILE *json;
+
+	if (argc == 5 && !strcmp(argv[1], "--pcap")) {
+		if (load_mix(argv[2], &m) || write_pcap(argv[3], &m, atol(argv[4]))) {
+			fprintf(stderr, "bench: cannot write %s\n", argv[3]);
+			return 1;
+		}
+		return 0;
+	}
+	if (argc != 5) {
+		fprintf(stderr, "usage: bench_prog MIX PASS_OBJ OUT_JSON TMPDIR | bench_prog --pcap MIX FILE N\n");
+		return 2;
+	}
+	pw_log_level = LOG_WARN;
+	if (load_mix(argv[1], &m)) {
+		fprintf(stderr, "bench: cannot read the packet mix %s\n", argv[1]);
+		return 1;
+	}
+	pass = bpf_object__open_file(argv[2], NULL);
+	if (!pass || bpf_object__load(pass)) {
+		fprintf(stderr, "bench: cannot load %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	json = fopen(argv[3], "a");
+	if (!json)
+		return 1;
+	int pass_fd = bpf_program__fd(bpf_object__next_program(pass, NULL));
+
+	printf("Program cost (BPF_PROG_TEST_RUN, repeat %d, %d rounds, mix %s)\n", REPEAT, ROUNDS, argv[1]);
+	if (bench_prog(&m, pass_fd, json) || bench_tick(json, argv[4])) {
+		fprintf(stderr, "bench: a measurement failed: %s\n", strerror(errno));
+		return 1;
+	}
+	fclose(json);
+	bpf_object__close(pass);
+	return 0;
+}
