@@ -29,7 +29,7 @@ static void usage(FILE *f)
 		   "Count, in XDP at line rate, packets to and from target address blocks\n"
 		   "(default " PW_DEFAULT_TARGET ").\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].def->name, commands[i].def->synopsis);
+		fprintf(f, "  %-10s %s\n", commands[i].def->name, commands[i].def->synopsis);
 	fprintf(f, "\n'prefixwatch COMMAND --help' describes each command; --version prints the version.\n");
 }
 
