@@ -13,7 +13,10 @@ ARCH	:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-	   -I$(BUILD) -Ibpf -Iuser -DPW_VERSION='"$(VERSION)"'
+	   -I$(BUILD) -Ibpf -Iuser -DPW_VERSION='"$(VERSION)"' \
+	   -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+# a hardened binary: position independent, full RELRO
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now
 LDLIBS	+= -lbpf -lelf -lz -lbz2 -lpcap -lm
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf
 
@@ -70,7 +73,7 @@ $(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | de
 
 $(BUILD)/prefixwatch: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/pwsend: tests/pwsend.c tests/frames.h | deps
 	$(call msg,CC,$@)
@@ -85,7 +88,7 @@ $(BUILD)/tests/pcapaddrs: tests/pcapaddrs.c | deps
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests -DBUILD_DIR='"$(abspath $(BUILD))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests -DBUILD_DIR='"$(abspath $(BUILD))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # Fuzz targets: libFuzzer with ASan and UBSan, each over its seed corpus in
 # make test, for FUZZ_TIME seconds each in make fuzz.
