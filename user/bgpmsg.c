@@ -229,7 +229,7 @@ int bgp_decode_attrs(const uint8_t *p, size_t len, const struct bgp_opts *o, int
 				a->comm[a->ncomm++] = get32(v + i);
 			break;
 		case ATTR_MP_REACH: {
-			if (alen < 5 && !(rib && alen >= 1)) {
+			if (!alen) {
 				*why = "MP_REACH_NLRI too short";
 				return -EBADMSG;
 			}

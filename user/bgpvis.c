@@ -131,6 +131,73 @@ static int target_of(const struct bgpvis *v, const struct bgp_prefix *p, uint32_
 	return t;
 }
 
+/* The origins (most common wins) and up to four upstreams of the routes
+ * that overlap one block. */
+struct bv_tally {
+	uint32_t origin[16], n[16], up[4];
+	uint32_t norigins, nups;
+};
+
+static void tally_add(struct bv_tally *t, const struct bv_route *r)
+{
+	uint32_t k;
+
+	for (k = 0; k < t->norigins && t->origin[k] != r->origin; k++)
+		;
+	if (k == t->norigins && k < 16)
+		t->origin[t->norigins++] = r->origin;
+	if (k < 16)
+		t->n[k]++;
+	for (k = 0; k < t->nups && t->up[k] != r->upstream; k++)
+		;
+	if (k == t->nups && k < 4 && r->upstream)
+		t->up[t->nups++] = r->upstream;
+}
+
+static uint32_t tally_result(const struct bv_tally *t, char *ups, size_t len)
+{
+	uint32_t best = 0;
+
+	ups[0] = '\0';
+	for (uint32_t k = 1; k < t->norigins; k++)
+		if (t->n[k] > t->n[best])
+			best = k;
+	for (uint32_t k = 0, o = 0; k < t->nups && o < len; k++)
+		o += snprintf(ups + o, len - o, k ? " %u" : "%u", t->up[k]);
+	return t->norigins ? t->origin[best] : 0;
+}
+
+uint32_t bgpvis_block_origin(const struct bgpvis *v, uint32_t b, char *ups, size_t len)
+{
+	struct bv_tally t = { 0 };
+
+	for (size_t i = 0; i < v->cap_routes; i++) {
+		const struct bv_route *r = &v->routes[i];
+		uint32_t first, n;
+
+		if (r->used && target_of(v, &r->pfx, &first, &n) >= 0 && b >= first && b < first + n)
+			tally_add(&t, r);
+	}
+	return tally_result(&t, ups, len);
+}
+
+/* The same for every block in one pass over the routes (not one pass per
+ * block: rows are written every interval). NULL when out of memory. */
+static struct bv_tally *tally_all(const struct bgpvis *v)
+{
+	struct bv_tally *t = calloc(v->ts->nblocks ? v->ts->nblocks : 1, sizeof(*t));
+
+	for (size_t i = 0; t && i < v->cap_routes; i++) {
+		const struct bv_route *r = &v->routes[i];
+		uint32_t first, n;
+
+		if (r->used && target_of(v, &r->pfx, &first, &n) >= 0)
+			for (uint32_t b = first; b < first + n; b++)
+				tally_add(&t[b], r);
+	}
+	return t;
+}
+
 static void write_event(struct bgpvis *v, const char *name, uint32_t b)
 {
 	char t[40], blk[64], ups[64];
@@ -222,15 +289,20 @@ static void rows(struct bgpvis *v, uint64_t t_us)
 
 	if (!v->o.out)
 		return;
+	struct bv_tally *tl = tally_all(v);
+
+	if (!tl)
+		return;
 	fmt_rfc3339(t_us * 1000, t, sizeof(t));
 	for (uint32_t b = 0; b < v->ts->nblocks; b++) {
 		const struct bv_block *bl = &v->blocks[b];
-		uint32_t origin = bgpvis_block_origin(v, b, ups, sizeof(ups));
+		uint32_t origin = tally_result(&tl[b], ups, sizeof(ups));
 
 		prefix_str(&v->ts->blocks[b].pfx, blk, sizeof(blk));
 		outfile_printf(&v->csv, "%s,%s,%u,%u,%u,%s,%s\n", t, blk, bl->visible, bl->had, origin,
 			       ups, bl->withdrawn ? "withdrawn" : bl->visible ? "visible" : "none");
 	}
+	free(tl);
 	outfile_flush(&v->csv);
 }
 
@@ -304,35 +376,6 @@ int bgpvis_entry(struct bgpvis *v, const struct mrt_entry *e)
 	return 0;
 }
 
-uint32_t bgpvis_block_origin(const struct bgpvis *v, uint32_t b, char *ups, size_t len)
-{
-	uint32_t origins[16] = {}, on[16] = {}, upl[4] = {}, nu = 0, no = 0, best = 0;
-
-	ups[0] = '\0';
-	for (size_t i = 0; i < v->cap_routes; i++) {
-		const struct bv_route *r = &v->routes[i];
-		uint32_t first, n, k;
-
-		if (!r->used || target_of(v, &r->pfx, &first, &n) < 0 || b < first || b >= first + n)
-			continue;
-		for (k = 0; k < no && origins[k] != r->origin; k++)
-			;
-		if (k == no && no < 16)
-			origins[no++] = r->origin;
-		if (k < 16)
-			on[k]++;
-		for (k = 0; k < nu && upl[k] != r->upstream; k++)
-			;
-		if (k == nu && nu < 4 && r->upstream)
-			upl[nu++] = r->upstream;
-	}
-	for (uint32_t k = 1; k < no; k++)
-		if (on[k] > on[best])
-			best = k;
-	for (uint32_t k = 0, o = 0; k < nu && o < len; k++)
-		o += snprintf(ups + o, len - o, k ? " %u" : "%u", upl[k]);
-	return no ? origins[best] : 0;
-}
 
 void bgpvis_finish(struct bgpvis *v)
 {
@@ -350,15 +393,18 @@ void bgpvis_report(const struct bgpvis *v, FILE *f)
 
 	fprintf(f, "%-43s %8s %8s %10s  %-24s %-10s %s\n", "BLOCK", "PEERS", "HAD", "ORIGIN",
 		"UPSTREAMS", "STATE", "WITHDRAWALS");
-	for (uint32_t b = 0; b < v->ts->nblocks; b++) {
+	struct bv_tally *tl = tally_all(v);
+
+	for (uint32_t b = 0; tl && b < v->ts->nblocks; b++) {
 		const struct bv_block *bl = &v->blocks[b];
-		uint32_t origin = bgpvis_block_origin(v, b, ups, sizeof(ups));
+		uint32_t origin = tally_result(&tl[b], ups, sizeof(ups));
 
 		prefix_str(&v->ts->blocks[b].pfx, blk, sizeof(blk));
 		fprintf(f, "%-43s %8u %8u %10u  %-24s %-10s %u\n", blk, bl->visible, bl->had, origin,
 			ups[0] ? ups : "-", bl->withdrawn ? "withdrawn" : bl->visible ? "visible" : "none",
 			bl->withdrawals);
 	}
+	free(tl);
 	fprintf(f, "%u peers seen, %zu routes of the targets held at the end, %llu events\n",
 		v->npeers, v->nroutes, (unsigned long long)v->nevents);
 }
