@@ -124,6 +124,7 @@ test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS) $(FUZZERS)
 	done; \
 	tests/replay_diff.sh $(BUILD) || status=1; \
 	tests/bgp_diff.sh $(BUILD) || status=1; \
+	tests/bgp_cli.sh $(BUILD) || status=1; \
 	tests/e2e.sh $(BUILD) || status=1; \
 	exit $$status
 

@@ -286,6 +286,11 @@ int corr_load_bgp_dir(struct correlation *c, const char *dir)
 	return 0;
 }
 
+static int to_bgpvis(const struct mrt_entry *e, void *v)
+{
+	return bgpvis_entry(v, e);
+}
+
 int corr_load_mrt(struct correlation *c, const struct pw_targets *ts, char *const *files, int n)
 {
 	struct bgpvis_opts o = BGPVIS_OPTS_DEFAULT;
@@ -296,7 +301,7 @@ int corr_load_mrt(struct correlation *c, const struct pw_targets *ts, char *cons
 	uint64_t first_us = 0;
 
 	for (int i = 0; !err && i < n; i++) {
-		if (mrt_read(files[i], NULL, (mrt_entry_fn)bgpvis_entry, &v, &st) < 0)
+		if (mrt_read(files[i], NULL, to_bgpvis, &v, &st) < 0)
 			err = -EIO;
 		if (!first_us && v.started)
 			first_us = v.now_us;

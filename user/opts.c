@@ -129,8 +129,14 @@ static int add_origin_as(struct pw_targets *ts, char *err, size_t errlen)
 	struct origin_ctx c = { .asn = ts->origin_as };
 	struct mrt_stats st = { 0 };
 	char origin[128];
-	int ret = mrt_read(ts->rib, NULL, collect_origin, &c, &st);
+	int ret;
 
+	/* said here, in one line, rather than by the reader */
+	if (access(ts->rib, R_OK)) {
+		snprintf(err, errlen, "cannot read --rib '%s': %s", ts->rib, strerror(errno));
+		return -errno;
+	}
+	ret = mrt_read(ts->rib, NULL, collect_origin, &c, &st);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot read --rib '%s': %s", ts->rib, strerror(-ret));
 	} else if (!c.n) {
