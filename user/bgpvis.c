@@ -198,8 +198,9 @@ static struct bv_tally *tally_all(const struct bgpvis *v)
 	return t;
 }
 
-static void write_event(struct bgpvis *v, const char *name, uint32_t b)
+static void write_event(struct bgpvis *v, int restored, uint32_t b)
 {
+	const char *name = restored ? "bgp_restored" : "bgp_withdrawn";
 	char t[40], blk[64], ups[64];
 	struct bv_block *bl = &v->blocks[b];
 	uint32_t origin = bgpvis_block_origin(v, b, ups, sizeof(ups));
@@ -214,7 +215,7 @@ static void write_event(struct bgpvis *v, const char *name, uint32_t b)
 		}
 	}
 	if (v->nevents < v->cap_ev)
-		v->ev[v->nevents] = (struct bv_event){ name[4] == 'r', v->now_us, b, bl->visible, bl->had };
+		v->ev[v->nevents] = (struct bv_event){ restored, v->now_us, b, bl->visible, bl->had };
 	v->nevents++;
 	prefix_str(&v->ts->blocks[b].pfx, blk, sizeof(blk));
 	fmt_rfc3339(v->now_us * 1000, t, sizeof(t));
@@ -263,10 +264,10 @@ static void count(struct bgpvis *v, uint32_t b, uint32_t peer, int d)
 	if (!bl->withdrawn && bl->had && (bl->visible == 0 || bl->visible < v->o.ratio * bl->had)) {
 		bl->withdrawn = 1;
 		bl->withdrawals++;
-		write_event(v, "bgp_withdrawn", b);
+		write_event(v, 0, b);
 	} else if (bl->withdrawn && bl->visible && bl->visible >= v->o.ratio * bl->had) {
 		bl->withdrawn = 0;
-		write_event(v, "bgp_restored", b);
+		write_event(v, 1, b);
 		bl->had = bl->visible;
 	}
 	if (!bl->withdrawn && bl->visible > bl->had)

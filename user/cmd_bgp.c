@@ -62,19 +62,20 @@ const struct cli_command cmd_bgp_def = {
 	.option = bgp_option,
 };
 
-static int want(const struct bgp_prefix *p, void *ctx)
-{
-	struct bgp_ctx *c = ctx;
-	struct pw_prefix q = { .family = p->family, .len = p->len };
-
-	memcpy(q.addr, p->addr, 16);
-	return targets_find_overlap(&c->ts, &q) >= 0;
-}
-
 struct entry_ctx {
 	struct bgp_ctx *c;
 	struct bgpvis *vis;
 };
+
+/* Only routes of the targets are decoded further. */
+static int want(const struct bgp_prefix *p, void *ctx)
+{
+	struct entry_ctx *x = ctx;
+	struct pw_prefix q = { .family = p->family, .len = p->len };
+
+	memcpy(q.addr, p->addr, 16);
+	return targets_find_overlap(&x->c->ts, &q) >= 0;
+}
 
 static int on_entry(const struct mrt_entry *e, void *vctx)
 {
@@ -87,13 +88,6 @@ static int on_entry(const struct mrt_entry *e, void *vctx)
 		fputs(line, stdout);
 	}
 	return bgpvis_entry(x->vis, e);
-}
-
-static int want_all(const struct bgp_prefix *p, void *ctx)
-{
-	struct entry_ctx *x = ctx;
-
-	return want(p, x->c);
 }
 
 int cmd_bgp(int argc, char **argv)
@@ -121,7 +115,7 @@ int cmd_bgp(int argc, char **argv)
 		goto out;
 	}
 	for (int i = first; i < argc; i++) {
-		int r = mrt_read(argv[i], want_all, on_entry, &x, &st);
+		int r = mrt_read(argv[i], want, on_entry, &x, &st);
 
 		bad |= r != 0;
 	}
