@@ -19,6 +19,8 @@ struct sim {
 	uint64_t now, last;	/* ns */
 	double next;		/* next arrival, seconds since T0 */
 	double gap;		/* seconds between packets; 0: none */
+	int clump;		/* packets per arrival (0: 1) */
+	double tick;		/* seconds per interval (0: 1) */
 	struct det_event ev[64];
 	int nev;
 	uint64_t rng;
@@ -42,12 +44,14 @@ static double rnd(struct sim *m)
 	return ((m->rng >> 11) + 0.5) / 9007199254740992.0;
 }
 
-/* Run `secs` one-second ticks with the current traffic. */
+/* Run `secs` of ticks (one second, or m->tick) with the current traffic. */
 static void run(struct sim *m, double secs, int poisson)
 {
-	for (double t = 0; t < secs; t += 1) {
-		uint64_t end = m->now + NS;
-		struct det_obs o = { .now_ns = end, .dt = 1.0 };
+	double tick = m->tick > 0 ? m->tick : 1.0;
+
+	for (double t = 0; t < secs; t += tick) {
+		uint64_t end = m->now + (uint64_t)(tick * NS);
+		struct det_obs o = { .now_ns = end, .dt = tick };
 
 		while (m->gap > 0 && T0 + (uint64_t)(m->next * NS) <= end) {
 			uint64_t at = T0 + (uint64_t)(m->next * NS);
@@ -55,7 +59,7 @@ static void run(struct sim *m, double secs, int poisson)
 			if (at > m->now) {
 				if (!o.packets)
 					o.first_ns = at;
-				o.packets++;
+				o.packets += m->clump ? m->clump : 1;
 				m->last = at;
 			}
 			m->next += poisson ? -log(rnd(m)) * m->gap : m->gap;
@@ -117,6 +121,93 @@ static void test_slow_series_no_false_alarm(void **state)
 	rate(&m, 1 / 19.0);
 	run(&m, 7200, 0);
 	assert_int_equal(m.nev, 0);
+}
+
+static int count(const struct sim *m, enum det_event_type t, int from);
+
+static void test_clumped_traffic(void **state)
+{
+	struct sim m;
+
+	/* 60 Poisson arrivals a second of 5 packets each (TCP exchanges):
+	 * 300 pps, but gaps as long as a 60 pps stream's. Judged as a
+	 * Poisson stream of packets, 6% of the gaps would be outages
+	 * (ln(1e6)/300 = 46 ms); the dispersion (5) makes it 230 ms. */
+	sim_init(&m);
+	m.clump = 5;
+	rate(&m, 60);
+	run(&m, 1200, 1);
+	assert_int_equal(m.nev, 0);
+	assert_true(fabs(det_baseline(&m.s) - 300) < 15);
+	assert_true(det_dispersion(&m.s) > 4 && det_dispersion(&m.s) < 6.5);
+
+	/* a surge to three times the rate for a minute and back is no
+	 * clumping: D stays near 5, as does the time to notice a silence */
+	rate(&m, 180);
+	run(&m, 60, 1);
+	rate(&m, 60);
+	run(&m, 60, 1);
+	assert_int_equal(m.nev, 0);
+	assert_true(det_dispersion(&m.s) > 4 && det_dispersion(&m.s) < 7);
+
+	uint64_t last = m.last;
+
+	rate(&m, 0);
+	run(&m, 5, 0);
+	assert_int_equal(m.nev, 1);
+	assert_int_equal(m.ev[0].type, DET_OUTAGE_START);
+	assert_int_equal(m.ev[0].time_ns, last);
+	assert_true(fabs(m.ev[0].dispersion - det_dispersion(&m.s)) < 1e-9);
+	double bound = m.ev[0].dispersion * log(1e6) / m.ev[0].baseline_pps + 1.0;
+	assert_true((m.ev[0].detected_ns - last) / 1e9 <= bound);
+
+	/* the same at 75 pps with quarter-second ticks: the silence is
+	 * longer than a tick before it counts, and the ticks of silence
+	 * before it is judged an outage do not hide it */
+	sim_init(&m);
+	m.clump = 5;
+	m.tick = 0.25;
+	rate(&m, 15);
+	run(&m, 300, 1);
+	assert_int_equal(m.nev, 0);
+	last = m.last;
+	rate(&m, 0);
+	run(&m, 10, 0);
+	assert_int_equal(m.nev, 1);
+	assert_int_equal(m.ev[0].time_ns, last);
+	bound = m.ev[0].dispersion * log(1e6) / m.ev[0].baseline_pps + m.tick;
+	assert_true((m.ev[0].detected_ns - last) / 1e9 <= bound);
+
+	/* a steady Poisson stream keeps D near 1 */
+	sim_init(&m);
+	rate(&m, 300);
+	run(&m, 600, 1);
+	assert_true(det_dispersion(&m.s) < 1.5);
+}
+
+static void test_flood_then_outage_then_normal(void **state)
+{
+	struct sim m;
+
+	/* a minute at 300 pps, a 30-second flood at 3000, 15 s of silence,
+	 * then 300 pps again: the baseline still holds the flood (1200 pps,
+	 * a threshold of 12 ms that 3% of the ticks would catch), but the
+	 * traffic back at 300 pps is not taken for a string of outages */
+	sim_init(&m);
+	rate(&m, 300);
+	run(&m, 60, 1);
+	rate(&m, 3000);
+	run(&m, 30, 1);
+	rate(&m, 0);
+	run(&m, 15, 0);
+	assert_int_equal(m.nev, 1);
+	assert_int_equal(m.ev[0].type, DET_OUTAGE_START);
+	rate(&m, 300);
+	run(&m, 300, 1);
+	assert_true(det_baseline(&m.s) > 400); /* still learning the flood away */
+	assert_int_equal(count(&m, DET_OUTAGE_START, 0), 1);
+	assert_int_equal(count(&m, DET_OUTAGE_END, 0), 1);
+	assert_int_equal(m.nev, 2);
 }
 
 static void test_recovery_and_duration(void **state)
@@ -323,6 +414,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steady_then_zero),
 		cmocka_unit_test(test_slow_series_no_false_alarm),
+		cmocka_unit_test(test_clumped_traffic),
+		cmocka_unit_test(test_flood_then_outage_then_normal),
 		cmocka_unit_test(test_recovery_and_duration),
 		cmocka_unit_test(test_burst_then_silence),
 		cmocka_unit_test(test_fresh_start_detects_after_min_packets),

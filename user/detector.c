@@ -15,11 +15,21 @@ double det_baseline(const struct det_series *s)
 	return s->T > 0 ? s->S / s->T : 0;
 }
 
+/* samples before the dispersion is trusted; until then D is 1 */
+#define DISP_MIN_SAMPLES 8
+
+double det_dispersion(const struct det_series *s)
+{
+	double d = s->W >= DISP_MIN_SAMPLES ? s->Z / s->W : 1;
+
+	return d > 1 ? d : 1;
+}
+
 double det_threshold(const struct det_series *s, const struct det_params *p)
 {
 	double l = det_baseline(s);
 
-	return l > 0 ? log(1 / p->alpha) / l : 0;
+	return l > 0 ? det_dispersion(s) * log(1 / p->alpha) / l : 0;
 }
 
 /* Add n packets over t seconds to the baseline, forgetting with time
@@ -31,6 +41,33 @@ static void learn(struct det_series *s, const struct det_params *p, double n, do
 
 	s->S = s->S * d + n;
 	s->T = s->T * d + p->window_s * (1 - d);
+}
+
+/* How clumped the packets are, from two neighbouring intervals: for counts
+ * n and m of the same stream, (n - m)^2 / (n + m) has mean D (1 for Poisson).
+ * Neighbours, not the baseline, so that the rate moving (a surge, the hour of
+ * the day) is not taken for clumping; and each sample is capped, so that the
+ * step at a change of rate counts as little as a plausible one. */
+static void learn_dispersion(struct det_series *s, const struct det_params *p, double n, double t)
+{
+	double m = s->prev_pps * t, d = exp(-t / p->window_s);
+
+	if (!s->have_prev || n + m < 10)
+		return;
+	double z = (n - m) * (n - m) / (n + m), cap = 16 * det_dispersion(s) + 16;
+
+	s->Z = s->Z * d + (z < cap ? z : cap);
+	s->W = s->W * d + 1;
+}
+
+/* One interval learned as it came: the recent rate and the clumping. */
+static void learn_interval(struct det_series *s, const struct det_params *p, double n, double t)
+{
+	s->recent_n[s->recent_i] = n;
+	s->recent_t[s->recent_i] = t;
+	s->recent_i = (s->recent_i + 1) % DET_RECENT;
+	learn_dispersion(s, p, n, t);
+	learn(s, p, n, t);
 }
 
 static void learn_pending(struct det_series *s, const struct det_params *p)
@@ -87,7 +124,8 @@ static int judge_drop(struct det_series *s, const struct det_params *p, double l
 		/* a lull, traffic back to normal after an outage, or (after a
 		 * whole window) the new normal: learn what was held back */
 		learn_pending(s, p);
-	} else if (s->cand_T >= p->drop_hold_s && poisson_cdf(s->cand_n, l * s->cand_T) < p->alpha) {
+	} else if (s->cand_T >= p->drop_hold_s &&
+		   poisson_cdf(s->cand_n / det_dispersion(s), l * s->cand_T / det_dispersion(s)) < p->alpha) {
 		n = emit(ev, n, DET_DROP_START, s->cand_start_ns, o->now_ns, 0, l);
 		s->state = DET_DROP;
 		s->event_ns = s->cand_start_ns;
@@ -98,10 +136,10 @@ static int judge_drop(struct det_series *s, const struct det_params *p, double l
 	return n;
 }
 
-int det_update(struct det_series *s, const struct det_params *p, const struct det_obs *o,
-	       struct det_event ev[2])
+static int update(struct det_series *s, const struct det_params *p, const struct det_obs *o,
+		  struct det_event ev[2])
 {
-	double l = det_baseline(s), dt = o->dt > 0 ? o->dt : 1e-9;
+	double l = det_baseline(s), dt = o->dt > 0 ? o->dt : 1e-9, disp = det_dispersion(s);
 	double rate = o->packets / dt;
 	int silent = o->packets == 0;
 	int n = 0;
@@ -111,20 +149,29 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 	double silence = o->now_ns > s->last_ns ? (o->now_ns - s->last_ns) / 1e9 : 0;
 	/* While the rate is down (a possible or declared drop), silence is
 	 * judged against the highest rate the packets since the fall leave
-	 * plausible, (n + ln(1/alpha)) / T, when that is below the baseline:
+	 * plausible, (n + D ln(1/alpha)) / T, when that is below the baseline:
 	 * a gap that is normal at 4 pps is no outage for a series that was
 	 * at 100 before. A fall straight to zero is judged on the baseline. */
-	double le = l;
+	double le = l, rn = 0, rt = 0;
 
 	if ((s->cand || s->state == DET_DROP) && s->cand_T > 0) {
-		double up = (s->cand_n + log(1 / p->alpha)) / s->cand_T;
+		double up = (s->cand_n + disp * log(1 / p->alpha)) / s->cand_T;
 
 		if (up < l)
 			le = up;
 	}
+	/* the same for the last intervals learned: after a flood, the
+	 * baseline is high for a while, and the traffic back at its old rate
+	 * has gaps that would be outages at the flood's */
+	for (int i = 0; i < DET_RECENT; i++) {
+		rn += s->recent_n[i];
+		rt += s->recent_t[i];
+	}
+	if (rt > 0 && (rn + disp * log(1 / p->alpha)) / rt < le)
+		le = (rn + disp * log(1 / p->alpha)) / rt;
 	/* The silence runs from the last packet, which may lie inside this
 	 * interval: no need to wait for a whole silent one. */
-	int out = le > 0 && silence > log(1 / p->alpha) / le;
+	int out = le > 0 && silence > disp * log(1 / p->alpha) / le;
 
 	switch (s->state) {
 	case DET_OUTAGE:
@@ -183,7 +230,7 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 		if (s->rec_n / s->rec_T < p->drop_ratio * s->event_pps) {
 			s->rec = 0; /* a blip */
 		} else if (s->rec_T >= p->drop_hold_s ||
-			   1 - poisson_cdf(s->rec_n - 1, rd * s->rec_T) < p->alpha) {
+			   1 - poisson_cdf((s->rec_n - 1) / disp, rd * s->rec_T / disp) < p->alpha) {
 			n = emit(ev, n, DET_DROP_END, s->rec_start_ns, o->now_ns, s->event_ns,
 				 s->event_pps);
 			learn(s, p, s->rec_n, s->rec_T);
@@ -195,7 +242,7 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 
 	if (s->S < p->min_packets || l <= 0) {
 		/* too little history to judge anything: learn all */
-		learn(s, p, o->packets, dt);
+		learn_interval(s, p, o->packets, dt);
 		s->state = s->S >= p->min_packets ? DET_NORMAL : DET_INSUFFICIENT;
 		return 0;
 	}
@@ -228,7 +275,7 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 		s->post_n = s->post_T = 0;
 	}
 	if (!s->cand) {
-		learn(s, p, o->packets, dt);
+		learn_interval(s, p, o->packets, dt);
 		return 0;
 	}
 	s->cand_n += o->packets;
@@ -240,6 +287,19 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 		s->post_T += dt;
 	}
 	return judge_drop(s, p, l, o, ev, n);
+}
+
+int det_update(struct det_series *s, const struct det_params *p, const struct det_obs *o,
+	       struct det_event ev[2])
+{
+	double disp = det_dispersion(s);
+	int n = update(s, p, o, ev);
+
+	for (int i = 0; i < n; i++)
+		ev[i].dispersion = disp;
+	s->prev_pps = o->dt > 0 ? o->packets / o->dt : 0;
+	s->have_prev = 1;
+	return n;
 }
 
 const char *det_state_name(enum det_state st)

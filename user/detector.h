@@ -12,7 +12,14 @@
  * Drop to zero: with a Poisson stream at rate L, a silence of s seconds has
  * probability exp(-L s); the series is out when that falls below alpha,
  * s > ln(1/alpha) / L. The outage starts at the last packet before the
- * silence and ends at the first packet after it.
+ * silence and ends at the first packet after it. Real packets come in clumps
+ * (a TCP exchange, a burst), and silences fall between clumps, which are
+ * fewer than packets: the clumping is measured as the index of dispersion D
+ * of the counts (variance over mean, at least 1) and the silence must be D
+ * times as long. The partial-drop test is scaled the same way. And a rate
+ * that was learned high (a flood) is not held against the traffic after it:
+ * silence is judged against the last few normal intervals' rate too, when
+ * that is lower.
  *
  * Sharp partial drop: the rate stays below ratio * L for hold seconds, and
  * so few packets at rate L would have probability below alpha. It ends the
@@ -43,6 +50,11 @@ struct det_params {
 
 struct det_series {
 	double S, T;		/* decayed packets and seconds: baseline S / T */
+	double Z, W;		/* decayed sum of (n - m)^2 / (n + m) and of samples: D = Z / W */
+	double prev_pps;	/* the last interval's rate: m for the next */
+#define DET_RECENT 8
+	float recent_n[DET_RECENT], recent_t[DET_RECENT]; /* the last intervals learned */
+	uint8_t recent_i;
 	double pend_n, pend_T;	/* held back, not yet learned */
 	double cand_n, cand_T;	/* since a possible drop began */
 	uint64_t cand_start_ns;
@@ -55,6 +67,7 @@ struct det_series {
 	uint8_t state;		/* enum det_state */
 	uint8_t cand;		/* a possible drop is being judged */
 	uint8_t rec;		/* a possible end of a drop is being judged */
+	uint8_t have_prev;	/* prev_pps is of an interval of this series */
 };
 
 /* One interval of a series. Times are wall-clock ns. */
@@ -74,6 +87,7 @@ struct det_event {
 	uint64_t detected_ns;
 	uint64_t started_ns;	/* for the *_end events */
 	double baseline_pps;
+	double dispersion;	/* D when it began: the silence was judged against D ln(1/alpha) / L */
 	double duration_s;	/* for the *_end events */
 };
 
@@ -84,6 +98,8 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 double det_baseline(const struct det_series *s);
 /* Seconds of silence that make an outage at the current baseline (0: none). */
 double det_threshold(const struct det_series *s, const struct det_params *p);
+/* D: how clumped the packets are (1 for a Poisson stream, more for bursts) */
+double det_dispersion(const struct det_series *s);
 const char *det_state_name(enum det_state st);
 const char *det_event_name(enum det_event_type t);
 /* P(N <= k) for N ~ Poisson(mu) */

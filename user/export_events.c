@@ -40,7 +40,8 @@ int events_write(struct outfile *f, const struct series_set *set)
 				       s->scope == SCOPE_BLOCK ? "block" : "target");
 		outfile_printf(f, ",\"detected\":\"%s\"", fmt_rfc3339(d->detected_ns, t, sizeof(t)));
 		if (d->type == DET_OUTAGE_START || d->type == DET_DROP_START)
-			outfile_printf(f, ",\"baseline_pps\":%.6g", d->baseline_pps);
+			outfile_printf(f, ",\"baseline_pps\":%.6g,\"dispersion\":%.3g", d->baseline_pps,
+				       d->dispersion);
 		if (d->type == DET_OUTAGE_END || d->type == DET_DROP_END)
 			outfile_printf(f, ",\"started\":\"%s\",\"duration_s\":%.3f",
 				       fmt_rfc3339(d->started_ns, t2, sizeof(t2)), d->duration_s);
