@@ -9,13 +9,15 @@
 #include "log.h"
 #include "opts.h"
 
-enum { OPT_JSON = 256, OPT_WINDOW, OPT_SURGE };
+enum { OPT_JSON = 256, OPT_WINDOW, OPT_SURGE, OPT_BEFORE, OPT_BASELINE };
 
 static const struct cli_option corr_opts[] = {
 	OPTS_TARGETS,
 	{ "json", OPT_JSON, NULL, "print the report as JSON" },
 	{ "window", OPT_WINDOW, "SEC", "look this far around an outage for BGP events (default 300)" },
 	{ "surge", OPT_SURGE, "X", "traffic toward the target X times its baseline is a surge (default 5)" },
+	{ "before", OPT_BEFORE, "SEC", "look for the surge this long before an outage (default 60) ..." },
+	{ "baseline", OPT_BASELINE, "SEC", "... against the traffic this long before that (default 600)" },
 	{ NULL }
 };
 
@@ -40,6 +42,10 @@ static int corr_option(int id, const char *arg, void *vctx)
 		return cli_seconds("--window", arg, 1, 86400, &c->o.window_s);
 	case OPT_SURGE:
 		return cli_seconds("--surge", arg, 1.01, 1e6, &c->o.surge);
+	case OPT_BEFORE:
+		return cli_seconds("--before", arg, 1, 86400, &c->o.before_s);
+	case OPT_BASELINE:
+		return cli_seconds("--baseline", arg, 1, 30 * 86400, &c->o.baseline_s);
 	}
 	return 0;
 }

@@ -15,9 +15,8 @@
 #include "timefmt.h"
 
 #define NS 1000000000ull
-#define PRE_S 60.0	/* the minute before an outage ... */
-#define BASE_S 600.0	/* ... against the ten minutes before that */
-#define GROUP_S 1.0	/* outages that overlap, or this close, make one incident */
+#define GROUP_S 1.0	/* outages that start this close to the one before make one incident */
+#define VANTAGE_S 5	/* a vantage point silent this close to an outage's start explains it */
 
 void corr_init(struct correlation *c, const struct corr_opts *o)
 {
@@ -207,6 +206,8 @@ static int load_series(struct correlation *c, const char *path)
 					.dir = strcmp(f[4], "to") != 0, .scope = !strcmp(f[2], "target"),
 					.packets = strtoul(f[5], NULL, 10), .syn = strtoul(f[13], NULL, 10),
 					.synack = strtoul(f[14], NULL, 10) };
+		if (!c->rows_from || r->t < c->rows_from)
+			c->rows_from = r->t;
 		c->nrows++;
 	}
 	gzclose(g);
@@ -298,17 +299,14 @@ int corr_load_mrt(struct correlation *c, const struct pw_targets *ts, char *cons
 	struct bgpvis v;
 	int err = bgpvis_init(&v, ts, &o);
 
-	uint64_t first_us = 0;
-
-	for (int i = 0; !err && i < n; i++) {
+	for (int i = 0; !err && i < n; i++)
 		if (mrt_read(files[i], NULL, to_bgpvis, &v, &st) < 0)
 			err = -EIO;
-		if (!first_us && v.started)
-			first_us = v.now_us;
-	}
-	c->bgp_known = !err && v.started;
-	c->bgp_from = first_us * 1000;
-	c->bgp_to = v.now_us * 1000;
+	/* the time the archives cover: every record counts, keepalives too,
+	 * since they show the collector was listening */
+	c->bgp_known = !err && st.last_ts;
+	c->bgp_from = (uint64_t)st.first_ts * NS;
+	c->bgp_to = ((uint64_t)st.last_ts + 1) * NS;
 	for (uint64_t i = 0; !err && i < v.nevents && i < v.cap_ev; i++) {
 		const struct bv_event *e = &v.ev[i];
 
@@ -346,11 +344,16 @@ static int overlaps(const char *a, const char *b)
 	return prefix_contains(&p, &q) || prefix_contains(&q, &p);
 }
 
-/* Packets (and SYNs, SYN-ACKs) of a label and direction over [from, to). */
+/* Packets (and SYNs, SYN-ACKs) of a label and direction over (from, to], on
+ * one interface or (iface -1) on all: their "all" series when there is one,
+ * which already sums the others. */
 static void sum(const struct correlation *c, const char *label, int dir, int iface,
 		uint64_t from, uint64_t to, double *pk, double *syn, double *synack)
 {
 	*pk = *syn = *synack = 0;
+	for (size_t i = 0; iface < 0 && i < c->nifaces; i++)
+		if (!strcmp(c->ifaces[i], "all"))
+			iface = i;
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct corr_row *r = &c->rows[i];
 
@@ -361,6 +364,17 @@ static void sum(const struct correlation *c, const char *label, int dir, int ifa
 		*syn += r->syn;
 		*synack += r->synack;
 	}
+}
+
+/* Whether the routes that withdrawal took came back before t: then it is
+ * not what stopped the traffic at t. */
+static int restored_before(const struct correlation *c, const struct corr_bgp_event *w, uint64_t t)
+{
+	for (size_t b = 0; b < c->nbev; b++)
+		if (c->bev[b].restored && c->bev[b].time > w->time && c->bev[b].time < t &&
+		    !strcmp(c->bev[b].label, w->label))
+			return 1;
+	return 0;
 }
 
 static int affected(const struct correlation *c, const struct corr_incident *in, const char *iface,
@@ -387,10 +401,12 @@ static void classify(struct correlation *c, struct corr_incident *in)
 		const struct corr_outage *ot = &c->out[k];
 
 		in->vantage |= ot->vantage;
-		/* a vantage point silent from shortly before to the end */
+		/* the vantage point went silent when the outage began (a silence
+		 * that began well after is another matter: the end of a capture) */
 		for (size_t v = 0; v < c->nvs; v++)
 			if (!strcmp(c->vantage_iface[v], ot->iface) &&
-			    c->vantage_silent[v] + 5 * NS >= in->start && c->vantage_silent[v] <= until)
+			    c->vantage_silent[v] + VANTAGE_S * NS >= in->start &&
+			    c->vantage_silent[v] <= in->start + VANTAGE_S * NS)
 				in->vantage = 1;
 		/* carried by another interface meanwhile? */
 		if (!strcmp(ot->iface, "all")) {
@@ -413,18 +429,25 @@ static void classify(struct correlation *c, struct corr_incident *in)
 	}
 	in->carried_elsewhere = carried && any_iface_outage && nreal >= 2;
 
-	/* toward the target before the outage: a surge, and the answers? */
+	/* toward the target before the outage: a surge, and the answers? The
+	 * windows are cut to the data there is, so rates stay rates */
 	const char *lbl = c->out[in->first].label;
-	uint64_t pre = in->start - (uint64_t)(PRE_S * NS), base = pre - (uint64_t)(BASE_S * NS);
-	double tb, sb, ab, tp, sp, ap, fb, fp, x1, x2;
+	uint64_t pre = in->start - (uint64_t)(c->o.before_s * NS), base = pre - (uint64_t)(c->o.baseline_s * NS);
+	double tb, sb, ab, tp, sp, ap, fb, fp, x1, x2, base_s, pre_s;
 
+	if (c->rows_from > base)
+		base = c->rows_from < pre ? c->rows_from : pre;
+	base_s = (double)(pre - base) / NS;
+	pre_s = c->rows_from > pre ? (double)(in->start - c->rows_from) / NS : c->o.before_s;
 	sum(c, lbl, 0, -1, base, pre, &tb, &sb, &x1);
 	sum(c, lbl, 0, -1, pre, in->start, &tp, &sp, &x2);
 	sum(c, lbl, 1, -1, base, pre, &fb, &x1, &ab);
 	sum(c, lbl, 1, -1, pre, in->start, &fp, &x2, &ap);
-	in->pps_base = tb / BASE_S;
-	in->pps_pre = tp / PRE_S;
-	in->surge = in->pps_pre / (in->pps_base > 0 ? in->pps_base : 1 / BASE_S);
+	in->pre_s = pre_s;
+	in->base_s = base_s;
+	in->pps_base = base_s > 0 ? tb / base_s : 0;
+	in->pps_pre = pre_s > 0 ? tp / pre_s : 0;
+	in->surge = in->pps_base > 0 ? in->pps_pre / in->pps_base : 0;
 	/* answers: SYN-ACKs per SYN when there are SYNs, else from-per-to */
 	in->answers_base = sb > 0 ? ab / sb : tb > 0 ? fb / tb : 0;
 	in->answers_pre = sp > 0 ? ap / sp : tp > 0 ? fp / tp : 0;
@@ -438,12 +461,13 @@ static void classify(struct correlation *c, struct corr_incident *in)
 		const struct corr_bgp_event *e = &c->bev[b];
 		double d = ((double)in->start - (double)e->time) / 1e9;
 
-		if (e->restored || d > c->o.window_s || -d > c->o.window_s)
+		if (e->restored || d > c->o.window_s || -d > c->o.window_s || restored_before(c, e, in->start))
 			continue;
 		for (int k = in->first; k < in->first + in->noutages; k++)
 			if (overlaps(e->label, c->out[k].label) && (!in->withdrawn || d > in->lag_s)) {
 				in->withdrawn = 1;
 				in->lag_s = d;
+				in->lag_coarse = e->time % NS == 0;
 				in->peers_before = e->had;
 				in->peers_min = e->peers;
 			}
@@ -454,16 +478,20 @@ static void classify(struct correlation *c, struct corr_incident *in)
 		o += snprintf(ev + o, el - o, "the vantage point's own traffic went silent too; ");
 	} else if (surge) {
 		in->class = "attack_like";
-		o += snprintf(ev + o, el - o, "traffic toward the target rose %.1fx (%.1f pps against %.1f) in the minute before, and the answers fell (%.2f per packet against %.2f); ",
-			      in->surge, in->pps_pre, in->pps_base, in->answers_pre, in->answers_base);
+		o += snprintf(ev + o, el - o, "traffic toward the target rose %.1fx (%.1f pps against %.1f) in the %.0f s before, and the answers fell (%.2f per packet against %.2f); ",
+			      in->surge, in->pps_pre, in->pps_base, c->o.before_s, in->answers_pre, in->answers_base);
 	} else if (in->carried_elsewhere) {
 		in->class = "path_shift";
 		o += snprintf(ev + o, el - o, "another interface carried the same blocks while these were silent; ");
 	} else if (in->withdrawn) {
 		in->class = "routing_withdrawal";
-		o += snprintf(ev + o, el - o, "the routes were withdrawn %.1f s %s the traffic stopped (%u of %u peers left); ",
-			      in->lag_s < 0 ? -in->lag_s : in->lag_s, in->lag_s >= 0 ? "before" : "after",
-			      in->peers_min, in->peers_before);
+		if (in->lag_coarse && in->lag_s > -1 && in->lag_s < 1)
+			o += snprintf(ev + o, el - o, "the routes were withdrawn in the same second as the traffic stopped (the MRT times are whole seconds; %u of %u peers left); ",
+				      in->peers_min, in->peers_before);
+		else
+			o += snprintf(ev + o, el - o, "the routes were withdrawn %.1f s %s the traffic stopped (%u of %u peers left); ",
+				      in->lag_s < 0 ? -in->lag_s : in->lag_s, in->lag_s >= 0 ? "before" : "after",
+				      in->peers_min, in->peers_before);
 	} else if (in->have_bgp) {
 		in->class = "data_plane";
 		o += snprintf(ev + o, el - o, "no withdrawal of these blocks within %.0f s in the BGP data: the routes stayed up while the traffic stopped; ",
@@ -494,10 +522,10 @@ void corr_run(struct correlation *c)
 
 		in->first = i;
 		in->start = c->out[i].start;
-		/* one incident: outages that overlap, or start within GROUP_S
-		 * of the end of those before */
-		while (j < c->nout && (j == i || in->end == UINT64_MAX ||
-				       c->out[j].start <= in->end + (uint64_t)(GROUP_S * NS))) {
+		/* one incident: outages that start within GROUP_S of the one
+		 * before. Overlap is not enough: traffic that leaves one path
+		 * and later leaves the other is two path shifts, not one */
+		while (j < c->nout && (j == i || c->out[j].start <= c->out[j - 1].start + (uint64_t)(GROUP_S * NS))) {
 			if (c->out[j].end == 0 || in->end == UINT64_MAX)
 				in->end = UINT64_MAX;
 			else if (c->out[j].end > in->end)
@@ -554,8 +582,8 @@ void corr_print_text(const struct correlation *c, FILE *f)
 		list(c, in, f, 2, 0);
 		fprintf(f, "\n  BGP:        %s\n",
 			!in->have_bgp ? "no data" : in->withdrawn ? "withdrawn near the start" : "no withdrawal near the start");
-		fprintf(f, "  before:     toward the target %.1f pps in the last minute, %.1f pps in the ten before\n",
-			in->pps_pre, in->pps_base);
+		fprintf(f, "  before:     toward the target %.1f pps in the %.0f s before, %.1f pps in the %.0f s before that\n",
+			in->pps_pre, in->pre_s, in->pps_base, in->base_s);
 		fprintf(f, "  class:      %s\n  evidence:   %s\n\n", in->class, in->evidence);
 	}
 }
@@ -586,8 +614,8 @@ void corr_print_json(const struct correlation *c, FILE *f)
 		if (in->withdrawn)
 			fprintf(f, ",\"lag_s\":%.3f,\"peers_before\":%u,\"peers_left\":%u", in->lag_s,
 				in->peers_before, in->peers_min);
-		fprintf(f, "},\"to_pps_before\":%.3f,\"to_pps_baseline\":%.3f,\"surge\":%.3f,\"answers_before\":%.3f,\"answers_baseline\":%.3f,\"evidence\":\"",
-			in->pps_pre, in->pps_base, in->surge, in->answers_pre, in->answers_base);
+		fprintf(f, "},\"to_pps_before\":%.3f,\"to_pps_baseline\":%.3f,\"before_s\":%.3f,\"baseline_s\":%.3f,\"surge\":%.3f,\"answers_before\":%.3f,\"answers_baseline\":%.3f,\"evidence\":\"",
+			in->pps_pre, in->pps_base, in->pre_s, in->base_s, in->surge, in->answers_pre, in->answers_base);
 		for (const char *p = in->evidence; *p; p++)
 			fputc(*p == '"' ? '\'' : *p, f);
 		fprintf(f, "\"}");

@@ -21,9 +21,11 @@
 struct corr_opts {
 	double window_s;	/* how far from an outage's start BGP events are looked for (default 300) */
 	double surge;		/* "to" traffic this many times its baseline is a surge (default 5) */
+	double before_s;	/* the surge is looked for this long before an outage (default 60) ... */
+	double baseline_s;	/* ... against this long before that (default 600) */
 };
 
-#define CORR_OPTS_DEFAULT { 300, 5 }
+#define CORR_OPTS_DEFAULT { 300, 5, 60, 600 }
 
 struct corr_outage {
 	char iface[16], label[48], dir[8], scope[8];
@@ -56,6 +58,8 @@ struct corr_incident {
 	double lag_s;
 	uint32_t peers_before, peers_min;
 	double surge, pps_base, pps_pre, answers_base, answers_pre;
+	double pre_s, base_s;	/* the windows those were measured over, cut to the data */
+	int lag_coarse;		/* the withdrawal's time is in whole seconds (BGP4MP, not _ET) */
 };
 
 struct correlation {
@@ -71,6 +75,7 @@ struct correlation {
 	uint64_t bgp_from, bgp_to;	/* the time it covers (ns) */
 	struct corr_row *rows;
 	size_t nrows, cap_rows;
+	uint64_t rows_from;		/* the earliest series row (ns) */
 	char (*ifaces)[16];
 	size_t nifaces;
 	char (*labels)[48];

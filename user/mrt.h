@@ -37,6 +37,7 @@ struct mrt_stats {
 	uint64_t unknown;	/* records of types not read, skipped */
 	uint64_t damaged;	/* records skipped for damage */
 	int stream_damage;	/* the file ended inside a record, or would not decompress */
+	uint32_t first_ts, last_ts; /* earliest and latest record time (s), keepalives too: 0 if none */
 };
 
 /* Whether a route for this prefix matters (NULL: all do). Records whose
