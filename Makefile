@@ -32,7 +32,7 @@ endif
 .DELETE_ON_ERROR:
 # keep the generated objects and skeletons between builds
 .SECONDARY:
-.PHONY: all test unit-test bpf-test e2e-test run clean deps fuzz fuzz-seeds bench
+.PHONY: all test unit-test bpf-test e2e-test lab-test run demo clean deps fuzz fuzz-seeds bench
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
@@ -40,7 +40,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bpf/*.bpf.c))
 SKELS     := $(BUILD)/prefixwatch.skel.h
 TESTS     := $(BUILD)/tests/test_targets $(BUILD)/tests/test_mrt $(BUILD)/tests/test_bgpvis $(BUILD)/tests/test_correlate $(BUILD)/tests/test_detector $(BUILD)/tests/test_series $(BUILD)/tests/test_export $(BUILD)/tests/test_bpf $(BUILD)/tests/test_replay
-HELPERS   := $(BUILD)/tests/pwsend $(BUILD)/tests/pcapaddrs
+HELPERS   := $(BUILD)/tests/pwsend $(BUILD)/tests/pcapaddrs $(BUILD)/tests/labhost
 
 all: $(BUILD)/prefixwatch
 
@@ -79,6 +79,11 @@ $(BUILD)/tests/pwsend: tests/pwsend.c tests/frames.h | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests $< -o $@
+
+$(BUILD)/tests/labhost: tests/labhost.c | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lm -o $@
 
 $(BUILD)/tests/pcapaddrs: tests/pcapaddrs.c | deps
 	$(call msg,CC,$@)
@@ -126,6 +131,7 @@ test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS) $(FUZZERS)
 	tests/bgp_diff.sh $(BUILD) || status=1; \
 	tests/bgp_cli.sh $(BUILD) || status=1; \
 	tests/e2e.sh $(BUILD) || status=1; \
+	tests/lab_test.sh $(BUILD) || status=1; \
 	exit $$status
 
 unit-test: $(BUILD)/tests/test_targets
@@ -136,6 +142,14 @@ bpf-test: $(BUILD)/tests/test_bpf
 
 e2e-test: $(BUILD)/prefixwatch $(HELPERS)
 	$(Q)tests/e2e.sh $(BUILD)
+
+lab-test: $(BUILD)/prefixwatch $(HELPERS)
+	$(Q)tests/lab_test.sh $(BUILD)
+
+# The lab (network namespaces, BIRD, real traffic) re-enacting the blackout of
+# 7 June 2025, with the live table, then the correlated timeline.
+demo: $(BUILD)/prefixwatch $(BUILD)/tests/labhost
+	$(Q)PWLAB_BUILD=$(BUILD) PWLAB_DIR=$(BUILD)/lab scripts/lab.sh demo
 
 # Benchmarks, measured side by side in one run: see README, Benchmarks.
 bench: $(BUILD)/prefixwatch $(BUILD)/tests/bench_prog $(HELPERS)
