@@ -368,7 +368,11 @@ scenario() {
 	fi
 	wait "$driver" || { cat "$D/lab.log" >&2; die "scenario $name failed"; }
 	cat "$D/lab.log"
-	grep -h '"outage_\|vantage_silent' "$D/out/events.jsonl" 2>/dev/null | grep -v '"scope":"block"' | sed 's/^/  /' || true
+	echo "prefixwatch's events (whole target and vantage point; blocks in $D/out/events.jsonl):"
+	jq -r 'select(.scope != "block") | [.time[11:23], .event, .interface, (.block // "-"), (.direction // "-"),
+		(if .duration_s then "lasted \(.duration_s) s" elif .event == "outage_start" then "noticed \(.detected[11:23])" else "" end)]
+		| "  " + join("  ")' "$D/out/events.jsonl" 2>/dev/null || true
+	echo
 	# the traffic against the collector's MRT, the way a user would
 	"$PW" correlate "$D/out" "$LAB/collector/updates.mrt" $CORR_OPTS --json > "$D/correlate.json" 2>"$D/correlate.log" ||
 		die "correlate failed: see $D/correlate.log"
