@@ -95,22 +95,41 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests -DBUILD_DIR='"$(abspath $(BUILD))"' $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
+# The unit and BPF tests once more, built with ASan (and LeakSanitizer) and
+# UBSan: make test runs both builds.
+ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	      -std=gnu11 -I$(BUILD) -Ibpf -Iuser -DPW_VERSION='"$(VERSION)"'
+ASAN_OBJS  := $(patsubst user/%.c,$(BUILD)/asan/user/%.o,$(filter-out user/main.c,$(USER_SRCS)))
+ASAN_TESTS := $(patsubst $(BUILD)/tests/%,$(BUILD)/asan/tests/%,$(TESTS))
+
+$(BUILD)/asan/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | deps
+	$(call msg,ASAN-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_FLAGS) -c $< -o $@
+
+$(BUILD)/asan/tests/%: tests/%.c $(ASAN_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
+	$(call msg,ASAN-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ASAN_FLAGS) -Itests -DBUILD_DIR='"$(abspath $(BUILD))"' $< $(ASAN_OBJS) $(LDLIBS) -lcmocka -o $@
+
 # Fuzz targets: libFuzzer with ASan and UBSan, each over its seed corpus in
 # make test, for FUZZ_TIME seconds each in make fuzz.
-FUZZERS   := $(BUILD)/fuzz/fuzz_mrt $(BUILD)/fuzz/fuzz_bgp
-FUZZ_SRCS := user/mrt.c user/mrt_dump.c user/bgpmsg.c user/log.c
+FUZZERS   := $(BUILD)/fuzz/fuzz_mrt $(BUILD)/fuzz/fuzz_bgp $(BUILD)/fuzz/fuzz_targets $(BUILD)/fuzz/fuzz_capture
+FUZZ_SRCS := user/mrt.c user/mrt_dump.c user/bgpmsg.c user/log.c user/targets.c user/capture.c
+# seeds: tests/fuzz/seeds (MRT and BGP records), seeds-targets (text), seeds-capture (pcap, pcapng)
 FUZZ_TIME ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ibpf -Iuser
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(wildcard user/*.h) | deps
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -lz -lbz2 -lbpf -o $@
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -lz -lbz2 -lbpf -lpcap -o $@
 
 fuzz: $(FUZZERS)
 	$(Q)for f in $(FUZZERS); do \
 		n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		$$f -max_total_time=$(FUZZ_TIME) -timeout=5 $(BUILD)/fuzz/corpus-$$n tests/fuzz/seeds || exit 1; \
+		s=tests/fuzz/seeds; [ $$n = fuzz_mrt ] || [ $$n = fuzz_bgp ] || s=tests/fuzz/seeds-$${n#fuzz_}; \
+		$$f -max_total_time=$(FUZZ_TIME) -timeout=5 $(BUILD)/fuzz/corpus-$$n $$s || exit 1; \
 	done
 
 # Rewrite the seed corpus from the records the MRT unit tests build.
@@ -119,11 +138,14 @@ fuzz-seeds: $(BUILD)/tests/test_mrt
 	$(Q)PW_MRT_SEEDS=tests/fuzz/seeds $< >/dev/null 2>&1
 
 # The README's test command: unit tests, BPF tests, end-to-end tests.
-test: $(BUILD)/prefixwatch $(TESTS) $(HELPERS) $(FUZZERS)
+test: $(BUILD)/prefixwatch $(TESTS) $(ASAN_TESTS) $(HELPERS) $(FUZZERS)
 	$(Q)status=0; \
 	for t in $(TESTS); do $$t || status=1; done; \
+	echo "== the same tests under ASan and UBSan"; \
+	for t in $(ASAN_TESTS); do $$t || status=1; done; \
 	for f in $(FUZZERS); do \
-		$$f -runs=20000 -timeout=5 tests/fuzz/seeds 2>$(BUILD)/fuzz/$$(basename $$f).log && \
+		n=$$(basename $$f); s=tests/fuzz/seeds; [ $$n = fuzz_mrt ] || [ $$n = fuzz_bgp ] || s=tests/fuzz/seeds-$${n#fuzz_}; \
+		$$f -runs=20000 -timeout=5 $$s 2>$(BUILD)/fuzz/$$(basename $$f).log && \
 		echo "fuzz: $$(basename $$f): $$(grep -o 'Done [0-9]* runs' $(BUILD)/fuzz/$$(basename $$f).log) over the seed corpus, no crash" || \
 		{ status=1; echo "fuzz: $$(basename $$f) FAILED:"; tail -30 $(BUILD)/fuzz/$$(basename $$f).log; }; \
 	done; \

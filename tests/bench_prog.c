@@ -194,7 +194,7 @@ static int bench_tick(FILE *json, const char *dir)
 
 			real = now_real_ns();
 			series_tick(&set, &r, real, 0, 1.0, &p);
-			exports_write(&w, &set, &r, real, 0);
+			exports_write(&w, &set, &r, real, NULL);
 			tick[i] = (now_mono_ns() - t0) / 1e6;
 			rd[i] = (t1 - t0) / 1e6;
 		}

@@ -317,6 +317,8 @@ fi
 # the vantage point's own life); the target's route is removed inside A for
 # 2 s, then both flows stop together (the vantage point falls silent too).
 OUT=$TMP/out
+# every series row of an --out directory, rotated (.gz) or not
+allrows() { zcat -f "$1"/series-*; }
 jsonok() { command -v jq >/dev/null && jq -e . >/dev/null 2>&1 <<<"$1"; }
 ev() { grep "\"event\":\"$1\"" "$OUT/events.jsonl" | grep "\"interface\":\"pb0\"" | grep "\"block\":\"$2\"" | grep "\"direction\":\"from\"" | sed -n "${3:-1}p"; }
 field() { sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$1"; }
@@ -392,7 +394,7 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 			"$(jq --argjson c "$(awk -v c="$CUT" -v b="$BACK" 'BEGIN { print b - c }')" \
 				'.incidents[0].duration_s - $c | fabs < 0.2 | if . then 1 else 0 end' "$TMP/corr.json")"
 	fi
-	csv=$(ls "$OUT"/series-*.csv)
+	csv=$TMP/out-rows.csv; allrows "$OUT" >"$csv"
 	sent=$(awk '{ print $2 }' "$TMP/tg.txt")
 	check "series rows for 176.0/24 add up to what was sent ($(cat "$TMP/tg.txt"))" "$sent" \
 		"$(awk -F, '$2 == "pb0" && $3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$csv")"
@@ -401,10 +403,10 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 	check "the whole target's rows add up too" "$sent" \
 		"$(awk -F, '$3 == "target" && $4 == "175.45.176.0/22" && $5 == "from" { s += $6 } END { print s }' "$csv")"
 	check "CSV: 18 fields on every line" 0 "$(awk -F, 'NF != 18' "$csv" | wc -l)"
-	check "CSV: one header" 1 "$(grep -c '^time,interface,scope,block' "$csv")"
+	check "CSV: one header per file (an hour may have begun)" "$(ls "$OUT"/series-* | wc -l)" "$(grep -c '^time,interface,scope,block' "$csv")"
 	check "CSV: 17 rows per interval (6 blocks, 2 targets, x2, 1 interface)" 0 \
-		"$(awk -F, 'NR > 1 { n[$1]++ } END { for (t in n) if (n[t] != 17) bad++; print bad + 0 }' "$csv")"
-	check "CSV: no negative counts" 0 "$(awk -F, 'NR > 1 && ($6 < 0 || $7 < 0)' "$csv" | wc -l)"
+		"$(awk -F, '$1 != "time" { n[$1]++ } END { for (t in n) if (n[t] != 17) bad++; print bad + 0 }' "$csv")"
+	check "CSV: no negative counts" 0 "$(awk -F, '$1 != "time" && ($6 < 0 || $7 < 0)' "$csv" | wc -l)"
 	grep -q '^prefixwatch_packets_total{interface="pb0",scope="block",block="175.45.176.0/24",direction="from"} ' "$OUT/prefixwatch.prom" &&
 		grep -q '^# TYPE prefixwatch_packets_total counter' "$OUT/prefixwatch.prom" &&
 		ok "prefixwatch.prom has the counters with HELP and TYPE" || not_ok "prefixwatch.prom: $(head -5 "$OUT/prefixwatch.prom")"
@@ -415,7 +417,9 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 		inA "$SEND" udp 175.45.176.1 10.200.0.2 5
 		sleep 0.6
 		stop_run
-		check "restart: appended to the same file, one header" 1 "$(grep -c '^time,' "$csv")"
+		headers=$(grep -c '^time,' "$csv")
+		allrows "$OUT" >"$csv"
+		check "restart: appended to the same file, one header" "$headers" "$(grep -c '^time,' "$csv")"
 		check "restart: the new rows add only the new packets" 5 \
 			"$(tail -n +$((rows + 1)) "$csv" | awk -F, '$2 == "pb0" && $3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }')"
 	fi
@@ -446,7 +450,7 @@ if start_run full -i pb0 "${TARGETS[@]}" --out "$TMP/full" --interval 0.2 -q; th
 	grep -q "writing again" "$TMP/full.log" && ok "disk free again: writing resumes" ||
 		not_ok "no 'writing again' in $(cat "$TMP/full.log")"
 	stop_run
-	csv=$(ls "$TMP"/full/series-*.csv)
+	csv=$TMP/full-rows.csv; allrows "$TMP/full" >"$csv"
 	check "disk full: no half row in the file" 0 "$(awk -F, 'NF != 18' "$csv" | wc -l)"
 	check "disk full: the 30 packets are all in the rows" 30 \
 		"$(awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$csv")"
@@ -464,12 +468,15 @@ if id nobody >/dev/null 2>&1; then
 		check "--user: the sampler runs as nobody" 65534 "$(awk '/^Uid:/ { print $2 }' /proc/"$child"/status 2>/dev/null)"
 		check "--user: with no capability at all" 0000000000000000 "$(awk '/^CapEff:/ { print $2 }' /proc/"$child"/status 2>/dev/null)"
 		check "--user: none it could regain" 0000000000000000 "$(awk '/^CapPrm:/ { print $2 }' /proc/"$child"/status 2>/dev/null)"
+		grep -q "the kernel refuses this process a BPF program (Operation not permitted)" "$TMP/user.log" &&
+			ok "--user: the sampler tried to load a BPF program and was refused" ||
+			not_ok "--user: no proof that BPF loading is refused: $(cat "$TMP/user.log")"
 		inA "$SEND" udp 175.45.176.1 10.200.0.2 4
 		sleep 0.6
 		stop_run
 		check "--user: exit status" 0 "$RUN_RC"
 		check "--user: it still sampled and wrote the series" 4 \
-			"$(awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }' "$TMP"/uout/series-*.csv)"
+			"$(allrows "$TMP"/uout | awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }')"
 		check "--user: the files are the user's" nobody "$(stat -c %U "$TMP"/uout/events.jsonl)"
 		has_xdp pb0 && not_ok "--user: the program stayed attached" || ok "--user: detached at the end"
 	fi
@@ -477,6 +484,138 @@ else
 	SKIP=$((SKIP + 1))
 	echo "skip - --user: no user 'nobody' on this machine"
 fi
+
+# --- faults: the interface, the program, the pins, SIGKILL, a busy CPU -----
+veth2() {
+	ip link add pa2 netns "$NS_A" address 02:00:00:00:0a:02 type veth peer name pb2 netns "$NS_B" address 02:00:00:00:0b:02
+	ip -n "$NS_A" link set pa2 up
+	ip -n "$NS_B" link set pb2 up
+	ip -n "$NS_A" addr add 175.45.178.1/32 dev pa2
+	ip -n "$NS_A" route add 10.200.2.2/32 dev pa2
+	ip -n "$NS_A" neigh add 10.200.2.2 lladdr 02:00:00:00:0b:02 dev pa2 nud permanent
+	ip -n "$NS_B" addr add 10.200.2.2/32 dev pb2
+}
+evn() { grep -c "\"event\":\"$1\"" "$2" 2>/dev/null; }
+veth2
+if start_run faults -i pb2 "${TARGETS[@]}" --out "$TMP/fout" --interval 0.2 -q; then
+	# the pins removed under the running sensor (bpffs unmounted would do the same)
+	rm -rf /sys/fs/bpf/prefixwatch/v1/pb2
+	sleep 0.6
+	check "pins removed: a pins_gone event" 1 "$(evn pins_gone "$TMP/fout/events.jsonl")"
+	grep -q "pb2: the pinned counters are gone" "$TMP/faults.log" && ok "pins removed: one clear line" ||
+		not_ok "pins removed: no message in $(cat "$TMP/faults.log")"
+	inA "$SEND" udp 175.45.178.1 10.200.2.2 3
+	sleep 0.5
+	check "pins removed: counting goes on" 3 \
+		"$(allrows "$TMP"/fout | awk -F, '$2 == "pb2" && $3 == "block" && $4 == "175.45.178.0/24" && $5 == "from" { s += $6 } END { print s + 0 }')"
+	# another tool takes the interface: our link detached, its program attached
+	prog=$(inB ip -j -d link show pb2 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id')
+	link=$(bpftool -j link show | jq -r ".[] | select(.type == \"xdp\" and .prog_id == $prog) | .id")
+	if [ -n "$link" ] && bpftool link detach id "$link" 2>/dev/null; then
+		inB ip link set dev pb2 xdpgeneric obj "$BUILD/pass.bpf.o" sec xdp
+		sleep 0.5
+		[ "$(evn program_lost "$TMP/fout/events.jsonl")" -ge 1 ] && ok "program replaced: a program_lost event" ||
+			not_ok "program replaced: no program_lost event"
+		grep -q "pb2: our XDP program was replaced by program id [0-9]* ('pw_pass" "$TMP/faults.log" &&
+			ok "program replaced: one line naming the other program" ||
+			not_ok "program replaced: no message in $(cat "$TMP/faults.log")"
+		inB ip link set dev pb2 xdpgeneric off
+	else
+		not_ok "program replaced: cannot find or detach our XDP link on pb2 ($link)"
+	fi
+	# the interface deleted: an event, a message, the run stops cleanly
+	t0=$(date +%s.%N)
+	inB ip link del pb2
+	for _ in $(seq 40); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.05; done
+	wait "$RUN_PID"; rc=$?; RUN_PID=
+	check "interface deleted: the run stops with status 1" 1 "$rc"
+	check "interface deleted: an interface_gone event" 1 "$(evn interface_gone "$TMP/fout/events.jsonl")"
+	grep -q "pb2: stopping: the interface is gone" "$TMP/faults.log" && ok "interface deleted: a clear message" ||
+		not_ok "interface deleted: no message in $(cat "$TMP/faults.log")"
+	check "interface deleted: every series row whole" 0 "$(allrows "$TMP/fout" | awk -F, 'NF != 18' | wc -l)"
+	check "interface deleted: the 3 packets still in the rows" 3 \
+		"$(allrows "$TMP"/fout | awk -F, '$2 == "pb2" && $3 == "block" && $4 == "175.45.178.0/24" && $5 == "from" { s += $6 } END { print s + 0 }')"
+	jq -e . "$TMP/fout/events.jsonl" >/dev/null && ok "interface deleted: events.jsonl parses" ||
+		not_ok "interface deleted: events.jsonl does not parse"
+fi
+# --wait-for-interface: deleted, made again, counted again
+veth2
+inB "$PW" detach -i pb2 2>/dev/null
+if start_run wait -i pb2 "${TARGETS[@]}" --out "$TMP/wout" --interval 0.2 -q --wait-for-interface; then
+	inB ip link del pb2
+	sleep 0.6
+	veth2
+	sleep 0.6
+	inA "$SEND" udp 175.45.178.1 10.200.2.2 5
+	sleep 0.5
+	kill -0 "$RUN_PID" 2>/dev/null && ok "--wait-for-interface: still running after the deletion" ||
+		not_ok "--wait-for-interface: the run ended: $(cat "$TMP/wait.log")"
+	stop_run
+	check "--wait-for-interface: exit status" 0 "$RUN_RC"
+	check "--wait-for-interface: interface_gone, then interface_back" "interface_gone interface_back" \
+		"$(jq -r 'select(.event | startswith("interface_")) | .event' "$TMP/wout/events.jsonl" | xargs)"
+	grep -q "pb2: back (index [0-9]*): attached again" "$TMP/wait.log" && ok "--wait-for-interface: attached again" ||
+		not_ok "--wait-for-interface: no re-attach in $(cat "$TMP/wait.log")"
+	check "--wait-for-interface: the packets after it are counted" 5 \
+		"$(allrows "$TMP"/wout | awk -F, '$2 == "pb2" && $3 == "block" && $4 == "175.45.178.0/24" && $5 == "from" { s += $6 } END { print s + 0 }')"
+fi
+bad "--wait-for-interface with --user" 2 "cannot go with --user" run -i pb0 --wait-for-interface --user nobody
+
+# SIGKILL while writing, with rotation every second: then a restart
+inB "$PW" detach -i pb0 2>/dev/null
+if start_run kill1 -i pb0 "${TARGETS[@]}" --out "$TMP/kout" --interval 0.1 --rotate 1 -q; then
+	inA "$SEND" flow 175.45.176.1 10.200.0.2 200 4 >"$TMP/kflow.out" &
+	flow=$!
+	sleep 1.7
+	kill -KILL "$RUN_PID"; wait "$RUN_PID" 2>/dev/null; RUN_PID=
+	if start_run kill2 -i pb0 "${TARGETS[@]}" --out "$TMP/kout" --interval 0.1 --rotate 1 -q; then
+		wait "$flow"
+		sleep 0.5
+		stop_run
+		grep -q "counters continued from an earlier run" "$TMP/kill2.log" && ok "SIGKILL: the restart continues the pinned counters" ||
+			not_ok "SIGKILL: no continuation in $(cat "$TMP/kill2.log")"
+		sent=$(awk '{ print $2 }' "$TMP/kflow.out")
+		check "SIGKILL: the counters hold every packet sent" "$sent" "$(ctr pb0 175.45.176.0/24 from packets)"
+		bad_gz=0
+		for f in "$TMP"/kout/*.gz; do gzip -t "$f" 2>/dev/null || bad_gz=$((bad_gz + 1)); done
+		check "SIGKILL: every .gz complete ($(ls "$TMP"/kout/*.gz | wc -l) files)" 0 "$bad_gz"
+		check "SIGKILL: no temporary file left" 0 "$(ls "$TMP"/kout | grep -c tmp)"
+		allrows "$TMP/kout" >"$TMP/kall.csv"
+		check "SIGKILL: every series row whole" 0 "$(grep -v '^time,' "$TMP/kall.csv" | awk -F, 'NF != 18' | wc -l)"
+		check "SIGKILL: no interval written twice" 0 \
+			"$(grep -v '^time,' "$TMP/kall.csv" | cut -d, -f1-5 | sort | uniq -d | wc -l)"
+		rows=$(awk -F, '$2 == "pb0" && $3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s + 0 }' "$TMP/kall.csv")
+		[ "$rows" -le "$sent" ] && [ "$rows" -ge $((sent - 200)) ] &&
+			ok "SIGKILL: the rows hold $rows of $sent packets (not the ones between the kill and the restart, never one twice)" ||
+			not_ok "SIGKILL: the rows hold $rows packets, $sent sent"
+		awk '/^#/ { next } !/^[a-z_]+(\{[^}]*\})? [-+0-9.e]+$/ { bad++ } END { exit bad > 0 }' "$TMP/kout/prefixwatch.prom" &&
+			grep -q "^prefixwatch_last_update_timestamp_seconds" "$TMP/kout/prefixwatch.prom" &&
+			ok "SIGKILL: the .prom file is whole" || not_ok "SIGKILL: the .prom file is not whole"
+	fi
+fi
+inB "$PW" detach -i pb0 2>/dev/null
+
+# both cores busy: the ticks keep time
+hogs=()
+for _ in 1 2; do sh -c 'while :; do :; done' & hogs+=($!); done
+inA "$SEND" flow 175.45.176.1 10.200.0.2 2000 3 >/dev/null &
+flow=$!
+umask 000 # and a careless umask: still nothing writable by others
+if start_run busy -i pb0 "${TARGETS[@]}" --out "$TMP/bout" --interval 0.1 -q; then
+	umask 022
+	check "permissions: pin directory root only" 700 "$(stat -c %a /sys/fs/bpf/prefixwatch/v1/pb0)"
+	check "permissions: pins readable by root only" "" "$(find /sys/fs/bpf/prefixwatch -perm /077 ! -type d)"
+	wait "$flow"
+	stop_run
+	check "permissions: --out and its files not writable by others (umask 000)" "" "$(find "$TMP/bout" -perm /022)"
+	delay=$(awk '$1 == "prefixwatch_tick_delay_max_seconds" { print $2 }' "$TMP/bout/prefixwatch.prom")
+	missed=$(awk '$1 == "prefixwatch_ticks_missed_total" { print $2 }' "$TMP/bout/prefixwatch.prom")
+	awk -v d="$delay" 'BEGIN { exit !(d != "" && d < 0.05) }' && [ "$missed" = 0 ] &&
+		ok "both cores busy: the latest tick began ${delay} s late, none missed (interval 0.1 s)" ||
+		not_ok "both cores busy: a tick ${delay} s late, $missed missed"
+fi
+umask 022
+kill "${hogs[@]}" 2>/dev/null; wait "${hogs[@]}" 2>/dev/null
 
 # --- detach removes program and pins --------------------------------------
 inB "$PW" detach -i pb0 -i pb1 2>"$TMP/detach.err"

@@ -120,7 +120,8 @@ check() {
 	for i in cn0 ru0; do
 		for d in to from; do
 			want=$(jq ".lab_counts.$i.$d" "$truth")
-			have=$(awk -F, -v i="$i" -v d="$d" -v b="$TARGET" '$2 == i && $3 == "target" && $4 == b && $5 == d { s += $6 } END { print s + 0 }' "$D"/out/series-*.csv)
+			# the series may have rotated (on the hour) into a .gz
+			have=$(zcat -f "$D"/out/series-* | awk -F, -v i="$i" -v d="$d" -v b="$TARGET" '$2 == i && $3 == "target" && $4 == b && $5 == d { s += $6 } END { print s + 0 }')
 			if [ "$have" = "$want" ]; then
 				ok "$name: $i $d: $have packets, as nftables counted"
 			else

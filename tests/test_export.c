@@ -266,7 +266,7 @@ static void test_prom_always_whole(void **state)
 
 	fake_init(&f, T0);
 	fake_tick(&f, T0 + NS, 5);
-	assert_int_equal(prom_write(dir, &f.set, f.r, T0 + NS, 0.001), 0);
+	assert_int_equal(prom_write(dir, &f.set, f.r, T0 + NS, &(struct tick_stats){ .tick_s = 0.001 }), 0);
 	snprintf(path, sizeof(path), "%s/prefixwatch.prom", dir);
 	char *text = slurp(path, NULL);
 
@@ -291,7 +291,7 @@ static void test_prom_always_whole(void **state)
 	}
 	for (int i = 0; i < 300; i++) {
 		fake_tick(&f, T0 + (2 + i) * NS, i);
-		assert_int_equal(prom_write(dir, &f.set, f.r, T0 + (2 + i) * NS, 0.001), 0);
+		assert_int_equal(prom_write(dir, &f.set, f.r, T0 + (2 + i) * NS, &(struct tick_stats){ .tick_s = 0.001 }), 0);
 	}
 	waitpid(pid, &status, 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);

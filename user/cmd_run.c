@@ -13,11 +13,13 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "prefixwatch.skel.h"
 #include "cli.h"
 #include "commands.h"
 #include "counters.h"
+#include "health.h"
 #include "loader.h"
 #include "log.h"
 #include "opts.h"
@@ -25,7 +27,7 @@
 
 #define MAX_IFACES 32
 
-enum { OPT_EGRESS = 256, OPT_KEEP, OPT_DURATION, OPT_USER };
+enum { OPT_EGRESS = 256, OPT_KEEP, OPT_DURATION, OPT_USER, OPT_WAIT };
 
 static const struct cli_option run_opts[] = {
 	{ "interface", 'i', "IFNAME", "interface to watch (repeat for several; required)" },
@@ -34,6 +36,7 @@ static const struct cli_option run_opts[] = {
 	{ "egress", OPT_EGRESS, NULL, "also count packets this host sends (tc egress); not on a router" },
 	{ "keep-attached", OPT_KEEP, NULL, "on exit leave the program attached and counting" },
 	{ "duration", OPT_DURATION, "SEC", "stop after SEC seconds, as on SIGTERM (default: run until stopped)" },
+	{ "wait-for-interface", OPT_WAIT, NULL, "if an interface is deleted, wait for it and attach again (default: stop)" },
 	OPTS_SERIES,
 	{ "user", OPT_USER, "NAME", "once attached, sample and write as user NAME with no capabilities" },
 	{ "quiet", 'q', NULL, "print nothing while running" },
@@ -43,6 +46,8 @@ static const struct cli_option run_opts[] = {
 struct run_ctx {
 	const char *ifaces[MAX_IFACES];
 	int nifaces;
+	struct pw_sensor *s;	/* attached, for --wait-for-interface */
+	struct pw_health health[MAX_IFACES];
 	struct pw_targets ts;
 	struct loader_opts lo;
 	bool keep;
@@ -98,6 +103,9 @@ static int run_option(int id, const char *arg, void *vctx)
 		return 0;
 	case OPT_DURATION:
 		return cli_seconds("--duration", arg, 0.01, 1e9, &c->so.duration);
+	case OPT_WAIT:
+		c->so.wait_iface = true;
+		return 0;
 	case 'q':
 		c->so.quiet = true;
 		return 0;
@@ -126,6 +134,16 @@ const struct cli_command cmd_run_def = {
 	.option = run_option,
 };
 
+static int reattach(void *vctx, int i)
+{
+	struct run_ctx *c = vctx;
+	int err = loader_reattach(&c->s[i], &c->lo);
+
+	if (!err)
+		c->health[i].ifindex = c->s[i].ifindex;
+	return err;
+}
+
 /* The child of --user: the user's ids, no supplementary groups, and so no
  * capability left (setuid from root to another user clears them all). */
 static int drop_privileges(const struct run_ctx *c)
@@ -142,6 +160,21 @@ static int drop_privileges(const struct run_ctx *c)
 		pr_warn("--user %s: capabilities remain after the switch; refusing to go on\n", c->user);
 		return -1;
 	}
+	/* the proof: the kernel must refuse us a BPF program now (XDP needs
+	 * CAP_BPF even where unprivileged socket filters are allowed) */
+	struct bpf_insn ret[] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+				  { .code = BPF_JMP | BPF_EXIT } };
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", ret, 2, NULL);
+
+	if (fd >= 0 || errno != EPERM) {
+		pr_warn("--user %s: the kernel still lets this process load BPF programs (%s); refusing to go on\n",
+			c->user, fd >= 0 ? "it loaded one" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	pr_info("--user %s: no capability left; the kernel refuses this process a BPF program (%s)\n",
+		c->user, strerror(EPERM));
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (c->so.out && access(c->so.out, W_OK | X_OK)) {
 		pr_warn("--user %s cannot write to --out directory '%s': %s\n", c->user, c->so.out,
@@ -196,7 +229,7 @@ int cmd_run(int argc, char **argv)
 	struct run_ctx c = { .so = OPTS_SAMPLER_DEFAULT };
 	struct pw_sensor s[MAX_IFACES];
 	struct pw_reader r[MAX_IFACES];
-	int ret, first, n = 0;
+	int ret, first, n = 0, err;
 	sigset_t mask;
 
 	targets_init(&c.ts);
@@ -217,6 +250,12 @@ int cmd_run(int argc, char **argv)
 		goto out_targets;
 	if (c.so.out && (ret = opts_check_out(c.so.out, c.user, c.uid, c.gid)))
 		goto out_targets;
+	if (c.so.wait_iface && c.user) {
+		/* attaching again takes the privileges --user gives up */
+		fprintf(stderr, "prefixwatch run: --wait-for-interface cannot go with --user (attaching again needs root)\n");
+		ret = EXIT_USAGE;
+		goto out_targets;
+	}
 
 	/* Block the stop signals before attaching: one that arrives while we
 	 * attach waits for the loop instead of killing us half-way. */
@@ -242,6 +281,9 @@ int cmd_run(int argc, char **argv)
 			goto out_detach;
 		}
 		r[n].epoch = &s[n].skel->bss->pw_epoch;
+		if ((err = health_init(&c.health[n], &s[n])))
+			pr_warn("warning: %s: cannot watch the program and pins: %s\n", s[n].ifname,
+				strerror(-err));
 		pr_info("counting %zu blocks of %zu target%s on %s (%s mode%s%s%s)\n", c.ts.nblocks,
 			c.ts.n, c.ts.n == 1 ? "" : "s", s[n].ifname, s[n].mode,
 			s[n].egress ? ", egress too" : "",
@@ -249,6 +291,10 @@ int cmd_run(int argc, char **argv)
 			s[n].reused_link ? ", program left attached by an earlier run" : "");
 	}
 
+	c.s = s;
+	c.so.health = c.health;
+	c.so.reattach = reattach;
+	c.so.ctx = &c;
 	ret = c.user ? run_as_user(&c, r, n) : sampler_run(&c.so, &c.ts, r, c.ifaces, n);
 
 out_detach:

@@ -36,10 +36,18 @@ int events_open(struct outfile *f, const char *dir);
 /* Append set->ev as JSON lines and flush. */
 int events_write(struct outfile *f, const struct series_set *set);
 
-/* Rewrite DIR/prefixwatch.prom atomically. tick_s: how long the last tick
- * took; totals: the readers, for the interface health counters. */
+/* How the ticks kept time: for the Prometheus file (NULL: none, as in replay). */
+struct tick_stats {
+	double tick_s;		/* the last tick's work */
+	double delay_s;		/* how late the last tick began */
+	double delay_max_s;	/* the latest one so far */
+	uint64_t missed;	/* ticks skipped because one ran over */
+};
+
+/* Rewrite DIR/prefixwatch.prom atomically. tk: how the ticks kept time;
+ * the readers: for the interface health counters. */
 int prom_write(const char *dir, const struct series_set *set, const struct pw_reader *r,
-	       uint64_t now_ns, double tick_s);
+	       uint64_t now_ns, const struct tick_stats *tk);
 
 /* The three together. */
 struct exports {
@@ -51,7 +59,7 @@ struct exports {
 
 int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, uint64_t now_ns);
 void exports_write(struct exports *w, const struct series_set *set, const struct pw_reader *r,
-		   uint64_t now_ns, double tick_s);
+		   uint64_t now_ns, const struct tick_stats *tk);
 /* Returns non-zero when something could not be written in the end. */
 int exports_close(struct exports *w);
 /* Each event of the interval as one line on stderr. */

@@ -39,6 +39,14 @@ int events_write(struct outfile *f, const struct series_set *set)
 				       series_label(set, s), series_dir(s),
 				       s->scope == SCOPE_BLOCK ? "block" : "target");
 		outfile_printf(f, ",\"detected\":\"%s\"", fmt_rfc3339(d->detected_ns, t, sizeof(t)));
+		if (e->detail[0]) {
+			outfile_printf(f, ",\"detail\":\"");
+			/* a path in it may hold anything */
+			for (const char *c = e->detail; *c; c++)
+				outfile_printf(f, *c == '"' || *c == '\\' ? "\\%c" : (unsigned char)*c < 0x20 ? "\\u%04x" : "%c", *c);
+			outfile_printf(f, "\"}\n");
+			continue;
+		}
 		if (d->type == DET_OUTAGE_START || d->type == DET_DROP_START)
 			outfile_printf(f, ",\"baseline_pps\":%.6g,\"dispersion\":%.3g", d->baseline_pps,
 				       d->dispersion);

@@ -52,7 +52,7 @@ static const struct metric iface_metrics[] = {
 };
 
 int prom_write(const char *dir, const struct series_set *set, const struct pw_reader *r,
-	       uint64_t now_ns, double tick_s)
+	       uint64_t now_ns, const struct tick_stats *tk)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	struct outfile f;
@@ -98,14 +98,22 @@ int prom_write(const char *dir, const struct series_set *set, const struct pw_re
 				       set->ifnames[i], (unsigned long long)v[m]);
 		}
 	}
-	outfile_printf(&f, "# HELP prefixwatch_tick_seconds Time the last read-and-write tick took.\n"
-			   "# TYPE prefixwatch_tick_seconds gauge\nprefixwatch_tick_seconds %.6f\n"
-			   "# HELP prefixwatch_counter_resets_total Counter resets seen (program reloaded).\n"
+	if (tk)
+		outfile_printf(&f, "# HELP prefixwatch_tick_seconds Time the last read-and-write tick took.\n"
+				   "# TYPE prefixwatch_tick_seconds gauge\nprefixwatch_tick_seconds %.6f\n"
+				   "# HELP prefixwatch_tick_delay_seconds How late the last tick began.\n"
+				   "# TYPE prefixwatch_tick_delay_seconds gauge\nprefixwatch_tick_delay_seconds %.6f\n"
+				   "# HELP prefixwatch_tick_delay_max_seconds The latest a tick began since the start.\n"
+				   "# TYPE prefixwatch_tick_delay_max_seconds gauge\nprefixwatch_tick_delay_max_seconds %.6f\n"
+				   "# HELP prefixwatch_ticks_missed_total Ticks skipped because one ran over its interval.\n"
+				   "# TYPE prefixwatch_ticks_missed_total counter\nprefixwatch_ticks_missed_total %llu\n",
+			       tk->tick_s, tk->delay_s, tk->delay_max_s, (unsigned long long)tk->missed);
+	outfile_printf(&f, "# HELP prefixwatch_counter_resets_total Counter resets seen (program reloaded).\n"
 			   "# TYPE prefixwatch_counter_resets_total counter\nprefixwatch_counter_resets_total %llu\n"
 			   "# HELP prefixwatch_last_update_timestamp_seconds When this file was written.\n"
 			   "# TYPE prefixwatch_last_update_timestamp_seconds gauge\n"
 			   "prefixwatch_last_update_timestamp_seconds %.3f\n",
-		       tick_s, (unsigned long long)set->resets, now_ns / 1e9);
+		       (unsigned long long)set->resets, now_ns / 1e9);
 	err = outfile_close(&f);
 	if (!err && rename(tmp, path))
 		err = -errno;

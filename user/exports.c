@@ -13,6 +13,11 @@ void exports_log_events(const struct series_set *set)
 	for (size_t i = 0; i < set->nev; i++) {
 		const struct series_event *e = &set->ev[i];
 
+		if (e->detail[0]) {
+			pr_warn("%s %s %s: %s\n", fmt_rfc3339(e->d.time_ns, t, sizeof(t)), e->name,
+				series_iface(set, e->s), e->detail);
+			continue;
+		}
 		pr_info("%s %s %s %s %s%s\n", fmt_rfc3339(e->d.time_ns, t, sizeof(t)), e->name,
 			series_iface(set, e->s), series_label(set, e->s), series_dir(e->s),
 			e->vantage_silent > 0 ? " (vantage point silent too)" : "");
@@ -37,13 +42,13 @@ int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, uint64_t
 /* Failures are reported by the writers and retried next interval: counting
  * goes on whatever happens to the disk. */
 void exports_write(struct exports *w, const struct series_set *set, const struct pw_reader *r,
-		   uint64_t now_ns, double tick_s)
+		   uint64_t now_ns, const struct tick_stats *tk)
 {
 	if (!w->dir)
 		return;
 	events_write(&w->events, set);
 	csv_rows(&w->csv, set, now_ns);
-	int err = prom_write(w->dir, set, r, now_ns, tick_s);
+	int err = prom_write(w->dir, set, r, now_ns, tk);
 
 	if (err && !w->prom_failing)
 		pr_warn("cannot write %s/prefixwatch.prom: %s; retrying every interval\n", w->dir,

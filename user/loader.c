@@ -411,6 +411,27 @@ fail:
 	return err;
 }
 
+int loader_reattach(struct pw_sensor *s, const struct loader_opts *o)
+{
+	int idx = if_nametoindex(s->ifname), err;
+
+	if (!idx)
+		return -errno;
+	/* the old link went with the old interface */
+	if (s->xdp_link_fd >= 0)
+		close(s->xdp_link_fd);
+	s->xdp_link_fd = -1;
+	s->ifindex = idx;
+	s->egress = false;
+	err = attach_xdp(s, o->mode);
+	if (!err && o->egress)
+		err = attach_tc(s);
+	if (!err)
+		pr_info("%s: back (index %d): attached again, %s mode%s\n", s->ifname, idx, s->mode,
+			s->egress ? ", egress too" : "");
+	return err;
+}
+
 void loader_close(struct pw_sensor *s, bool keep_attached)
 {
 	char pin[PATH_MAX];

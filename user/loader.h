@@ -36,6 +36,9 @@ int loader_attach(struct pw_sensor *s, const char *ifname,
  * blocks of ts; with pin, the maps are pinned in (or reused from) s->dir.
  * loader_attach() uses it; tests use it alone, without pins. */
 int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, bool pin);
+/* The interface came back (deleted, then made again under its name):
+ * attach the same program and maps to it. Prints what failed. */
+int loader_reattach(struct pw_sensor *s, const struct loader_opts *o);
 /* Detach (unless keep) and release everything; the map pins stay so the
  * next run continues the counters. */
 void loader_close(struct pw_sensor *s, bool keep_attached);

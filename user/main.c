@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* prefixwatch: watch whether address blocks are still reachable. */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include "prefixwatch.h"
 #include "commands.h"
@@ -35,6 +36,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* nothing we write is writable by group or others, whatever the
+	 * caller's umask (files 0644, directories 0755, pins 0600 in 0700) */
+	umask(umask(0) | 022);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -78,7 +78,7 @@ static int tick(struct replay *rp, struct clock *ck, uint64_t t)
 	count_events(rp, &ck->set);
 	if (pw_log_level > LOG_INFO)
 		exports_log_events(&ck->set);
-	exports_write(&ck->w, &ck->set, &rp->reader, t, 0);
+	exports_write(&ck->w, &ck->set, &rp->reader, t, NULL);
 	return 0;
 }
 

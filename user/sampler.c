@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include "export.h"
+#include "health.h"
 #include "live.h"
 #include "log.h"
 #include "report.h"
@@ -17,6 +18,32 @@
 #include "series.h"
 #include "statemap.h"
 #include "timefmt.h"
+
+/* The interface, our program, the pins: a change is an event. Returns
+ * non-zero when the run cannot go on (the interface gone, and not waited
+ * for). */
+static int check_health(const struct sampler_opts *o, struct series_set *set, int i, uint64_t now)
+{
+	struct pw_health *h = &o->health[i];
+	struct health_change ch[3];
+	int n, fatal = 0;
+
+	/* back under its name: attach again, as asked (the reattach gives
+	 * h the new index; the check then says it is back) */
+	if (h->gone && o->wait_iface && o->reattach && if_nametoindex(h->ifname))
+		o->reattach(o->ctx, i);
+	n = health_check(h, ch);
+	for (int k = 0; k < n; k++) {
+		if (series_push_health(set, i, ch[k].event, now, ch[k].detail))
+			return -1;
+		if (!strcmp(ch[k].event, "interface_gone") && !o->wait_iface) {
+			pr_warn("%s: stopping: the interface is gone (--wait-for-interface waits for it)\n",
+				h->ifname);
+			fatal = 1;
+		}
+	}
+	return fatal;
+}
 
 int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struct pw_reader *r,
 		const char *const *ifnames, int n)
@@ -26,7 +53,8 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	struct itimerspec its = {};
 	struct series_set set;
 	struct exports w;
-	double tick_s = 0;
+	struct tick_stats tk = {};
+	uint64_t interval_ns = (uint64_t)(o->interval * 1e9), due;
 	sigset_t mask;
 	int sfd = -1, tfd = -1, ret = EXIT_OK;
 
@@ -65,6 +93,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	its.it_interval.tv_nsec = (long)((o->interval - floor(o->interval)) * 1e9);
 	its.it_value = its.it_interval;
 	timerfd_settime(tfd, 0, &its, NULL);
+	due = now_mono_ns() + interval_ns;
 
 	for (bool stop = false; !stop;) {
 		struct pollfd pfd[2] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
@@ -104,8 +133,18 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 				pr_info("%s received, stopping\n", strsignal(si.ssi_signo));
 			stop = true;
 		}
-		if (pfd[1].revents & POLLIN && read(tfd, &exp, sizeof(exp)) < 0)
-			continue;
+		if (pfd[1].revents & POLLIN) {
+			if (read(tfd, &exp, sizeof(exp)) != sizeof(exp))
+				continue;
+			/* how late this tick is, against the timer's schedule;
+			 * expirations beyond one are ticks that never ran */
+			due += (exp - 1) * interval_ns;
+			tk.missed += exp - 1;
+			tk.delay_s = now_mono_ns() > due ? (now_mono_ns() - due) / 1e9 : 0;
+			if (tk.delay_s > tk.delay_max_s)
+				tk.delay_max_s = tk.delay_s;
+			due += interval_ns;
+		}
 		if (o->duration > 0 && now_mono_ns() - start >= (uint64_t)(o->duration * 1e9))
 			stop = true;
 		if (!stop && !(pfd[1].revents & POLLIN))
@@ -137,8 +176,11 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		}
 		for (int i = 0; i < n; i++)
 			reader_probe_reset(&r[i]);
+		for (int i = 0; o->health && i < n; i++)
+			if (check_health(o, &set, i, real))
+				stop = true, ret = EXIT_RUNTIME;
 		exports_log_events(&set);
-		exports_write(&w, &set, r, real, tick_s);
+		exports_write(&w, &set, r, real, &tk);
 		/* for `stats`: good for two intervals, then no run vouches */
 		for (int i = 0; i < n; i++)
 			statemap_publish(r[i].state_fd, &set, i, mono + (uint64_t)(2.5 * o->interval * 1e9));
@@ -149,7 +191,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 				live_line(stdout, &set, real);
 			fflush(stdout);
 		}
-		tick_s = (now_mono_ns() - t0) / 1e9;
+		tk.tick_s = (now_mono_ns() - t0) / 1e9;
 	}
 	/* final counts, complete, whatever the terminal */
 	if (!o->quiet) {

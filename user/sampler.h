@@ -9,13 +9,22 @@
 #include "detector.h"
 #include "targets.h"
 
+struct pw_health;
+
 struct sampler_opts {
 	double interval, duration;
 	bool quiet;
 	const char *out;	/* --out DIR, or NULL */
 	uint64_t rotate_s;
 	struct det_params dp;
+	bool wait_iface;	/* --wait-for-interface */
+	/* checked every tick, one per interface (NULL: not checked) */
+	struct pw_health *health;
+	/* with wait_iface: attach again to interface i, back under its name */
+	int (*reattach)(void *ctx, int i);
+	void *ctx;
 };
+
 
 /* Runs until SIGINT/SIGTERM (blocked by the caller) or --duration, then
  * writes everything once more. Returns an exit code. */

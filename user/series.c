@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -118,8 +119,19 @@ static int push_event(struct series_set *set, const char *name, const struct ser
 		set->ev = e;
 		set->cap_ev = cap;
 	}
-	set->ev[set->nev++] = (struct series_event){ name, s, *d, vantage };
+	set->ev[set->nev++] = (struct series_event){ name, s, *d, vantage, "" };
 	return 0;
+}
+
+int series_push_health(struct series_set *set, int i, const char *name, uint64_t now_ns,
+		       const char *detail)
+{
+	struct det_event d = { .type = -1, .time_ns = now_ns, .detected_ns = now_ns };
+	int err = push_event(set, name, &set->s[set->ifs[i]], &d, -1);
+
+	if (!err)
+		snprintf(set->ev[set->nev - 1].detail, sizeof(set->ev->detail), "%s", detail);
+	return err;
 }
 
 static void fill_block(struct series_set *set, int i, const struct pw_reader *r,

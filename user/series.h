@@ -40,6 +40,7 @@ struct series_event {
 	const struct series *s;
 	struct det_event d;
 	int vantage_silent;	/* outage_start of a block or target: 0 or 1; else -1 */
+	char detail[256];	/* a health event (interface_gone, ...): what happened; else "" */
 };
 
 struct series_set {
@@ -65,6 +66,10 @@ void series_free(struct series_set *set);
  * mono_to_wall convert the readers' CLOCK_MONOTONIC times. Fills set->ev. */
 int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_ns,
 		int64_t mono_to_wall, double dt, const struct det_params *p);
+
+/* A health event of interface i (see health.h) at now_ns; detail is copied. */
+int series_push_health(struct series_set *set, int i, const char *name, uint64_t now_ns,
+		       const char *detail);
 
 const char *series_iface(const struct series_set *set, const struct series *s);
 const char *series_label(const struct series_set *set, const struct series *s);
