@@ -257,13 +257,20 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 			return;
 		}
 		__u8 nexthdr = ip6h[6];
+		int frag6 = 0;
 
 		pos += 40;
-		/* Walk the extension-header chain to the upper layer. A chain
-		 * cut short or longer than the bound leaves "other". */
+		/* Walk the extension-header chain to the upper layer: at most
+		 * PW_IPV6_EXT_MAX headers, then the upper layer. A chain cut
+		 * short or longer than the bound leaves "other". */
 		for (int i = 0; i <= PW_IPV6_EXT_MAX; i++) {
 			__u8 *eh = pos;
 
+			if (i == PW_IPV6_EXT_MAX &&
+			    (nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+			     nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_AH_ ||
+			     nexthdr == IPPROTO_FRAGMENT))
+				break; /* one header too many */
 			if (nexthdr == IPPROTO_HOPOPTS ||
 			    nexthdr == IPPROTO_ROUTING ||
 			    nexthdr == IPPROTO_DSTOPTS) {
@@ -279,7 +286,7 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 			} else if (nexthdr == IPPROTO_FRAGMENT) {
 				if ((void *)(eh + 8) > end)
 					break;
-				ic->fragments += segs;
+				frag6 = 1; /* a frame is one fragment, however many headers say so */
 				nexthdr = eh[0];
 				pos += 8;
 				if (bpf_ntohs(*(__u16 *)(eh + 2)) & 0xFFF8) {
@@ -297,6 +304,8 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 		}
 		if (!done)
 			p.l4 = L4_OTHER;
+		if (frag6)
+			ic->fragments += segs;
 
 		__builtin_memcpy(key.addr, ip6h + 24, 16);
 		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
