@@ -149,6 +149,7 @@ test: $(BUILD)/prefixwatch $(TESTS) $(ASAN_TESTS) $(HELPERS) $(FUZZERS)
 		echo "fuzz: $$(basename $$f): $$(grep -o 'Done [0-9]* runs' $(BUILD)/fuzz/$$(basename $$f).log) over the seed corpus, no crash" || \
 		{ status=1; echo "fuzz: $$(basename $$f) FAILED:"; tail -30 $(BUILD)/fuzz/$$(basename $$f).log; }; \
 	done; \
+	tests/cli_bad.sh $(BUILD) || status=1; \
 	tests/replay_diff.sh $(BUILD) || status=1; \
 	tests/bgp_diff.sh $(BUILD) || status=1; \
 	tests/bgp_cli.sh $(BUILD) || status=1; \

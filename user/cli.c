@@ -102,8 +102,8 @@ int cli_ulong(const char *opt, const char *s, unsigned long min,
 	return 0;
 }
 
-int cli_seconds(const char *opt, const char *s, double min, double max,
-		double *out)
+int cli_number(const char *opt, const char *s, double min, double max, const char *what,
+	       double *out)
 {
 	char *end;
 	double v;
@@ -111,10 +111,16 @@ int cli_seconds(const char *opt, const char *s, double min, double max,
 	errno = 0;
 	v = strtod(s, &end);
 	if (!*s || *end || errno || !isfinite(v) || v < min || v > max) {
-		fprintf(stderr, "prefixwatch: invalid value '%s' for %s: must be a number of seconds from %g to %g\n",
-			s, opt, min, max);
+		fprintf(stderr, "prefixwatch: invalid value '%s' for %s: must be %s from %g to %g\n",
+			s, opt, what, min, max);
 		return EXIT_USAGE;
 	}
 	*out = v;
 	return 0;
+}
+
+int cli_seconds(const char *opt, const char *s, double min, double max,
+		double *out)
+{
+	return cli_number(opt, s, min, max, "a number of seconds", out);
 }

@@ -36,5 +36,8 @@ int cli_ulong(const char *opt, const char *s, unsigned long min,
 	      unsigned long max, unsigned long *out);
 int cli_seconds(const char *opt, const char *s, double min, double max,
 		double *out);
+/* The same for a number that is not a time: what says what it is. */
+int cli_number(const char *opt, const char *s, double min, double max, const char *what,
+	       double *out);
 
 #endif

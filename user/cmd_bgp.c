@@ -41,7 +41,7 @@ static int bgp_option(int id, const char *arg, void *vctx)
 	case OPT_BGP_INTERVAL:
 		return cli_seconds("--interval", arg, 1, 86400 * 7, &c->vo.interval);
 	case OPT_RATIO:
-		return cli_seconds("--visibility-ratio", arg, 0.01, 1, &c->vo.ratio);
+		return cli_number("--visibility-ratio", arg, 0.01, 1, "a ratio", &c->vo.ratio);
 	case OPT_DUMP:
 		c->dump = 1;
 		return 0;
@@ -107,7 +107,8 @@ int cmd_bgp(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if ((ret = opts_finish_targets(&c.ts)) ||
+	if ((ret = opts_check_inputs(argv + first, argc - first, "MRT file")) ||
+	    (ret = opts_finish_targets(&c.ts)) ||
 	    (c.vo.out && (ret = opts_check_out(c.vo.out, NULL, -1, -1))))
 		goto out;
 	if (bgpvis_init(&vis, &c.ts, &c.vo)) {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* prefixwatch correlate: traffic outages against BGP, classified. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
 #include "commands.h"
 #include "correlate.h"
@@ -41,7 +44,7 @@ static int corr_option(int id, const char *arg, void *vctx)
 	case OPT_WINDOW:
 		return cli_seconds("--window", arg, 1, 86400, &c->o.window_s);
 	case OPT_SURGE:
-		return cli_seconds("--surge", arg, 1.01, 1e6, &c->o.surge);
+		return cli_number("--surge", arg, 1.01, 1e6, "a factor", &c->o.surge);
 	case OPT_BEFORE:
 		return cli_seconds("--before", arg, 1, 86400, &c->o.before_s);
 	case OPT_BASELINE:
@@ -82,14 +85,26 @@ int cmd_correlate(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	/* every input checked before any is read */
+	char ev[PATH_MAX];
+	int bgp_dir = first + 1 < argc && !stat(argv[first + 1], &st) && S_ISDIR(st.st_mode);
+
+	snprintf(ev, sizeof(ev), "%s/events.jsonl", argv[first]);
+	if (access(ev, R_OK)) {
+		fprintf(stderr, "prefixwatch: traffic directory '%s' has no readable events.jsonl (%s): is it the --out of run or replay?\n",
+			argv[first], strerror(errno));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if ((!bgp_dir && (ret = opts_check_inputs(argv + first + 1, argc - first - 1, "MRT file"))) ||
+	    (ret = opts_finish_targets(&c.ts)))
+		goto out;
 	corr_init(&cr, &c.o);
 	ret = corr_load_traffic(&cr, argv[first]) ? EXIT_RUNTIME : 0;
-	if (!ret && first + 1 < argc) {
-		if (!stat(argv[first + 1], &st) && S_ISDIR(st.st_mode))
-			ret = corr_load_bgp_dir(&cr, argv[first + 1]) ? EXIT_RUNTIME : 0;
-		else if ((ret = opts_finish_targets(&c.ts)) == 0)
-			ret = corr_load_mrt(&cr, &c.ts, argv + first + 1, argc - first - 1) ? EXIT_RUNTIME : 0;
-	}
+	if (!ret && bgp_dir)
+		ret = corr_load_bgp_dir(&cr, argv[first + 1]) ? EXIT_RUNTIME : 0;
+	else if (!ret && first + 1 < argc)
+		ret = corr_load_mrt(&cr, &c.ts, argv + first + 1, argc - first - 1) ? EXIT_RUNTIME : 0;
 	if (!ret) {
 		corr_run(&cr);
 		if (c.json)

@@ -103,7 +103,8 @@ int cmd_replay(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if ((ret = opts_finish_targets(&c.ts)) ||
+	if ((ret = opts_check_inputs(argv + first, argc - first, "capture")) ||
+	    (ret = opts_finish_targets(&c.ts)) ||
 	    (c.so.out && (ret = opts_check_out(c.so.out, NULL, -1, -1))))
 		goto out;
 	pw_log_setup_libbpf();

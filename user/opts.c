@@ -84,13 +84,13 @@ int opts_series(int id, const char *arg, struct sampler_opts *so)
 	case OPTS_BASELINE:
 		return cli_seconds("--baseline", arg, 1, 365 * 86400.0, &so->dp.window_s);
 	case OPTS_ALPHA:
-		return cli_seconds("--false-alarm", arg, 1e-300, 0.5, &so->dp.alpha);
+		return cli_number("--false-alarm", arg, 1e-300, 0.5, "a probability", &so->dp.alpha);
 	case OPTS_MINPKT:
 		ret = cli_ulong("--min-packets", arg, 1, 1000000000, &v);
 		so->dp.min_packets = v;
 		return ret;
 	case OPTS_DROPRATIO:
-		return cli_seconds("--drop-ratio", arg, 1e-9, 0.999, &so->dp.drop_ratio);
+		return cli_number("--drop-ratio", arg, 1e-9, 0.999, "a ratio", &so->dp.drop_ratio);
 	case OPTS_DROPHOLD:
 		return cli_seconds("--drop-hold", arg, 0.01, 365 * 86400.0, &so->dp.drop_hold_s);
 	}
@@ -168,6 +168,24 @@ int opts_finish_targets(struct pw_targets *ts)
 	    targets_split(ts, err, sizeof(err))) {
 		fprintf(stderr, "prefixwatch: %s\n", err);
 		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int opts_check_inputs(char *const *files, int n, const char *what)
+{
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		FILE *f = fopen(files[i], "r");
+
+		if (!f || fstat(fileno(f), &st) || S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "prefixwatch: cannot read %s '%s': %s\n", what, files[i],
+				f ? strerror(EISDIR) : strerror(errno));
+			if (f)
+				fclose(f);
+			return EXIT_USAGE;
+		}
+		fclose(f);
 	}
 	return 0;
 }

@@ -49,5 +49,8 @@ int opts_finish_targets(struct pw_targets *ts);
  * checked before anything is attached. With uid/gid (not -1), the directory
  * made and our files in an existing one become that user's. */
 int opts_check_out(const char *dir, const char *user, uid_t uid, gid_t gid);
+/* Every input file can be opened and is not a directory: else one line
+ * naming it ("capture", "MRT file") and EXIT_USAGE, before any work. */
+int opts_check_inputs(char *const *files, int n, const char *what);
 
 #endif
