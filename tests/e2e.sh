@@ -617,6 +617,30 @@ fi
 umask 022
 kill "${hogs[@]}" 2>/dev/null; wait "${hogs[@]}" 2>/dev/null
 
+# --- valgrind over a whole run: no memory error, no leak -------------------------
+if command -v valgrind >/dev/null; then
+	inB "$PW" detach -i pb0 2>/dev/null
+	nsenter --net=/run/netns/"$NS_B" valgrind --suppressions="$(dirname "$0")/valgrind.supp" \
+		--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$PW" run -i pb0 "${TARGETS[@]}" --egress --out "$TMP/vout" --interval 0.2 --duration 4 \
+		>"$TMP/vg.out" 2>"$TMP/vg.log" &
+	vg=$!
+	for _ in $(seq 100); do grep -q counting "$TMP/vg.log" && break; sleep 0.1; done
+	inA "$SEND" udp 175.45.176.1 10.200.0.2 7
+	inB "$SEND" udp 10.200.0.2 175.45.176.1 3
+	wait "$vg"
+	check "valgrind: exit status" 0 "$?"
+	grep -q "ERROR SUMMARY: 0 errors" "$TMP/vg.log" && grep -q "no leaks are possible\|definitely lost: 0 bytes" "$TMP/vg.log" &&
+		ok "valgrind: no error, no leak ($(grep -o 'total heap usage.*' "$TMP/vg.log"))" ||
+		not_ok "valgrind: $(grep -A3 'ERROR SUMMARY\|LEAK SUMMARY\|Invalid\|uninitialised' "$TMP/vg.log" | head -20)"
+	# 7 datagrams in and 3 out, each answered by an ICMP port unreachable
+	check "valgrind: it counted all the same (10 from, 10 to)" "10 10" \
+		"$(allrows "$TMP/vout" | awk -F, '$3 == "block" && $4 == "175.45.176.0/24" { s[$5] += $6 } END { print s["from"] + 0, s["to"] + 0 }')"
+else
+	SKIP=$((SKIP + 1))
+	echo "skip - valgrind: not installed (scripts/install-deps.sh installs it)"
+fi
+
 # --- detach removes program and pins --------------------------------------
 inB "$PW" detach -i pb0 -i pb1 2>"$TMP/detach.err"
 check "detach: exit status" 0 "$?"
