@@ -85,6 +85,11 @@ $(BUILD)/tests/labhost: tests/labhost.c | deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -lm -o $@
 
+$(BUILD)/tests/xdpgen: tests/xdpgen.c tests/frames.h $(BUILD)/gen.bpf.o | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -Itests $< -lbpf -lelf -lz -o $@
+
 $(BUILD)/tests/pcapaddrs: tests/pcapaddrs.c | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -175,7 +180,7 @@ demo: $(BUILD)/prefixwatch $(BUILD)/tests/labhost
 	$(Q)PWLAB_BUILD=$(BUILD) PWLAB_DIR=$(BUILD)/lab scripts/lab.sh demo
 
 # Benchmarks, measured side by side in one run: see README, Benchmarks.
-bench: $(BUILD)/prefixwatch $(BUILD)/tests/bench_prog $(HELPERS)
+bench: $(BUILD)/prefixwatch $(BUILD)/tests/bench_prog $(BUILD)/tests/xdpgen $(HELPERS)
 	$(Q)scripts/bench.sh $(BUILD)
 
 # make run IFACE=eth1 ARGS='-t 10.0.0.0/8'

@@ -55,6 +55,11 @@ sp=$(awk -v o="$ours" -v t="$theirs" 'BEGIN { printf "%.2f", t / o }')
 printf '%-58s %10s %10s %7sx\n' "replay vs tcpdump -r --count, 1M frames of the mix" "$ours" "$theirs" "$sp"
 printf '{"bench":"replay","frames":1000000,"ours_s":%s,"tcpdump_s":%s,"frames_per_s":%s}\n' "$ours" "$theirs" "$fps" >>"$RES"
 
+# 2: live, on veth, against the empty program and the other tools
+echo
+echo "LIVE: veth, the mix pushed by live-frame XDP_TX; each tool in turn on the receiving side"
+"$HERE/scripts/bench_live.sh" "$BUILD" "$RES" "${PW_BENCH_LIVE_SECS:-5}" "${PW_BENCH_LIVE_ROUNDS:-3}"
+
 # the targets of issue 7, checked
 echo
 check() { # check DESC OK
@@ -70,6 +75,17 @@ check "program: overhead <= 30 ns with 65,536 blocks (${o64} ns)" "$(awk -v x="$
 check "tick: <= 20 ms for 65,536 blocks (${t64} ms)" "$(awk -v x="$t64" 'BEGIN { print (x <= 20) }')"
 [ -n "$mrt" ] && check "MRT: >= 3x bgpdump's throughput ($(j mrt . speedup)x)" "$(awk -v x="$(j mrt . speedup)" 'BEGIN { print (x >= 3) }')"
 check "replay: >= 1,000,000 frames/s ($fps)" "$(awk -v x="$fps" 'BEGIN { print (x >= 1000000) }')"
-echo "live comparison (veth, nftables, tcpdump, pmacctd): not measured yet"
+lv() { grep '"bench":"live"' "$RES" | grep "\"tool\":\"$1\"" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"]*\).*/\1/p"; }
+if [ -n "$(lv prefixwatch cpu_ratio)" ]; then
+	r=$(lv prefixwatch cpu_ratio) c=$(lv prefixwatch cpu_ns_per_pkt)
+	check "live: CPU per packet with prefixwatch <= 1.05x the empty program (${r}x)" "$(awk -v x="$r" 'BEGIN { print (x <= 1.05) }')"
+	for t in nftables tcpdump pmacctd; do
+		o=$(lv $t cpu_ns_per_pkt)
+		[ -n "$o" ] && check "live: prefixwatch's CPU per packet below $t's (${c} ns against ${o} ns)" "$(awk -v x="$c" -v y="$o" 'BEGIN { print (x < y) }')"
+	done
+	check "live: prefixwatch counted every frame of the targets ($(lv prefixwatch check))" "$([ "$(lv prefixwatch check)" = "all counted" ] && echo 1 || echo 0)"
+else
+	echo "live comparison: skipped (see above)"
+fi
 echo
 echo "results: $RES"

@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
-libcmocka-dev libpcap-dev libbz2-dev bgpdump tcpdump iproute2 util-linux jq bird2 nftables procps valgrind"
+libcmocka-dev libpcap-dev libbz2-dev bgpdump tcpdump iproute2 util-linux jq bird2 nftables procps valgrind
+pmacct ethtool"
 
 missing=""
 for p in $PKGS; do
