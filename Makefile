@@ -181,6 +181,7 @@ demo: $(BUILD)/prefixwatch $(BUILD)/tests/labhost
 
 # Benchmarks, measured side by side in one run: see README, Benchmarks.
 bench: $(BUILD)/prefixwatch $(BUILD)/tests/bench_prog $(BUILD)/tests/xdpgen $(HELPERS)
+	$(Q)scripts/install-deps.sh --bench
 	$(Q)scripts/bench.sh $(BUILD)
 
 # make run IFACE=eth1 ARGS='-t 10.0.0.0/8'

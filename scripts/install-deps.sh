@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Install every build and test dependency from Debian's packages.
+# Install every build and test dependency from Debian's packages; with
+# --bench, also what `make bench` compares against (pmacctd, ethtool).
 # Idempotent and silent when everything is there already.
 set -eu
 
 PKGS="make gcc clang llvm libclang-rt-14-dev pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
-libcmocka-dev libpcap-dev libbz2-dev bgpdump tcpdump iproute2 util-linux jq bird2 nftables procps valgrind
-pmacct ethtool"
+libcmocka-dev libpcap-dev libbz2-dev bgpdump tcpdump iproute2 util-linux jq bird2 nftables procps valgrind"
+[ "${1:-}" = --bench ] && PKGS="$PKGS pmacct ethtool"
 
 missing=""
 for p in $PKGS; do
