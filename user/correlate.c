@@ -582,8 +582,8 @@ void corr_print_text(const struct correlation *c, FILE *f)
 		list(c, in, f, 2, 0);
 		fprintf(f, "\n  BGP:        %s\n",
 			!in->have_bgp ? "no data" : in->withdrawn ? "withdrawn near the start" : "no withdrawal near the start");
-		fprintf(f, "  before:     toward the target %.1f pps in the %.0f s before, %.1f pps in the %.0f s before that\n",
-			in->pps_pre, in->pre_s, in->pps_base, in->base_s);
+		fprintf(f, "  before:     toward %s %.1f pps in the %.0f s before, %.1f pps in the %.0f s before that\n",
+			c->out[in->first].label, in->pps_pre, in->pre_s, in->pps_base, in->base_s);
 		fprintf(f, "  class:      %s\n  evidence:   %s\n\n", in->class, in->evidence);
 	}
 }
