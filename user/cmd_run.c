@@ -166,15 +166,14 @@ static int drop_privileges(const struct run_ctx *c)
 				  { .code = BPF_JMP | BPF_EXIT } };
 	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, NULL, "GPL", ret, 2, NULL);
 
-	if (fd >= 0 || errno != EPERM) {
-		pr_warn("--user %s: the kernel still lets this process load BPF programs (%s); refusing to go on\n",
-			c->user, fd >= 0 ? "it loaded one" : strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0) {
+		pr_warn("--user %s: the kernel still lets this process load BPF programs; refusing to go on\n",
+			c->user);
+		close(fd);
 		return -1;
 	}
 	pr_info("--user %s: no capability left; the kernel refuses this process a BPF program (%s)\n",
-		c->user, strerror(EPERM));
+		c->user, strerror(errno));
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (c->so.out && access(c->so.out, W_OK | X_OK)) {
 		pr_warn("--user %s cannot write to --out directory '%s': %s\n", c->user, c->so.out,

@@ -206,6 +206,8 @@ static int load_series(struct correlation *c, const char *path)
 					.dir = strcmp(f[4], "to") != 0, .scope = !strcmp(f[2], "target"),
 					.packets = strtoul(f[5], NULL, 10), .syn = strtoul(f[13], NULL, 10),
 					.synack = strtoul(f[14], NULL, 10) };
+		if (!r->t)
+			continue; /* no time: no place in any window */
 		if (!c->rows_from || r->t < c->rows_from)
 			c->rows_from = r->t;
 		c->nrows++;
@@ -432,13 +434,15 @@ static void classify(struct correlation *c, struct corr_incident *in)
 	/* toward the target before the outage: a surge, and the answers? The
 	 * windows are cut to the data there is, so rates stay rates */
 	const char *lbl = c->out[in->first].label;
-	uint64_t pre = in->start - (uint64_t)(c->o.before_s * NS), base = pre - (uint64_t)(c->o.baseline_s * NS);
+	uint64_t bw = (uint64_t)(c->o.before_s * NS), bl = (uint64_t)(c->o.baseline_s * NS);
+	uint64_t pre = in->start > bw ? in->start - bw : 0, base = pre > bl ? pre - bl : 0;
 	double tb, sb, ab, tp, sp, ap, fb, fp, x1, x2, base_s, pre_s;
 
 	if (c->rows_from > base)
 		base = c->rows_from < pre ? c->rows_from : pre;
 	base_s = (double)(pre - base) / NS;
-	pre_s = c->rows_from > pre ? (double)(in->start - c->rows_from) / NS : c->o.before_s;
+	pre_s = c->rows_from <= pre ? c->o.before_s
+		: c->rows_from < in->start ? (double)(in->start - c->rows_from) / NS : 0;
 	sum(c, lbl, 0, -1, base, pre, &tb, &sb, &x1);
 	sum(c, lbl, 0, -1, pre, in->start, &tp, &sp, &x2);
 	sum(c, lbl, 1, -1, base, pre, &fb, &x1, &ab);

@@ -46,8 +46,10 @@ static void learn(struct det_series *s, const struct det_params *p, double n, do
 /* How clumped the packets are, from two neighbouring intervals: for counts
  * n and m of the same stream, (n - m)^2 / (n + m) has mean D (1 for Poisson).
  * Neighbours, not the baseline, so that the rate moving (a surge, the hour of
- * the day) is not taken for clumping; and each sample is capped, so that the
- * step at a change of rate counts as little as a plausible one. */
+ * the day) is not taken for clumping; and each sample is capped at 16 D + 16
+ * (a 1e-8 tail for Poisson), so that one step at a change of rate, or the
+ * first interval after an outage, adds at most that to a mean over the
+ * window's many intervals. */
 static void learn_dispersion(struct det_series *s, const struct det_params *p, double n, double t)
 {
 	double m = s->prev_pps * t, d = exp(-t / p->window_s);

@@ -22,6 +22,7 @@ struct pw_health {
 	char pin[PATH_MAX];	/* the counters' pin: must stay */
 	bool gone, lost_prog, unpinned;	/* reported, until they change back */
 	uint32_t other_id;	/* what was there instead when last reported (0: nothing) */
+	int failed_index;	/* --wait-for-interface: attaching to this one failed */
 };
 
 struct health_change {

@@ -558,7 +558,7 @@ int mrt_read_fd(int fd, const char *path, mrt_want_fn want, mrt_entry_fn fn, voi
 			break;
 		}
 		st->records++;
-		if (!st->first_ts || ts < st->first_ts)
+		if (ts && (!st->first_ts || ts < st->first_ts))
 			st->first_ts = ts;
 		if (ts > st->last_ts)
 			st->last_ts = ts;

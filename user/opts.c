@@ -178,9 +178,10 @@ int opts_check_inputs(char *const *files, int n, const char *what)
 		struct stat st;
 		FILE *f = fopen(files[i], "r");
 
-		if (!f || fstat(fileno(f), &st) || S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "prefixwatch: cannot read %s '%s': %s\n", what, files[i],
-				f ? strerror(EISDIR) : strerror(errno));
+		int bad = !f ? errno : fstat(fileno(f), &st) ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+
+		if (bad) {
+			fprintf(stderr, "prefixwatch: cannot read %s '%s': %s\n", what, files[i], strerror(bad));
 			if (f)
 				fclose(f);
 			return EXIT_USAGE;

@@ -29,9 +29,13 @@ static int check_health(const struct sampler_opts *o, struct series_set *set, in
 	int n, fatal = 0;
 
 	/* back under its name: attach again, as asked (the reattach gives
-	 * h the new index; the check then says it is back) */
-	if (h->gone && o->wait_iface && o->reattach && if_nametoindex(h->ifname))
-		o->reattach(o->ctx, i);
+	 * h the new index; the check then says it is back). The same index
+	 * is the same interface, renamed away and back: our link is still on
+	 * it. One that refused us is not tried again every tick. */
+	int idx = h->gone && o->wait_iface && o->reattach ? (int)if_nametoindex(h->ifname) : 0;
+
+	if (idx && idx != h->ifindex && idx != h->failed_index && o->reattach(o->ctx, i))
+		h->failed_index = idx;
 	n = health_check(h, ch);
 	for (int k = 0; k < n; k++) {
 		if (series_push_health(set, i, ch[k].event, now, ch[k].detail))
