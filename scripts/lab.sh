@@ -231,28 +231,26 @@ route_change() {
 }
 
 counters() {	# the lab's own count of the target's packets, as nftables sees them
-	local n
-	# ingress of the router's carrier-facing interfaces; ingress of the
-	# carriers' router-facing interfaces: what the router sent there
+	# on the router's carrier-facing interfaces: netdev ingress (what came
+	# in) and netdev egress (what left: the same place in the stack as
+	# prefixwatch's tc filter, so a packet sent into a link that is going
+	# down counts on both sides or on neither)
 	nsx router nft -f - <<-EOF
 		table netdev pwlab_count {
-			counter cn0_to {}
-			counter cn0_from {}
-			counter ru0_to {}
-			counter ru0_from {}
-			chain cn0 { type filter hook ingress device "cn0" priority 0; ip daddr $TARGET counter name "cn0_to"; ip saddr $TARGET counter name "cn0_from"; }
-			chain ru0 { type filter hook ingress device "ru0" priority 0; ip daddr $TARGET counter name "ru0_to"; ip saddr $TARGET counter name "ru0_from"; }
+			counter cn0_in_to {}
+			counter cn0_in_from {}
+			counter cn0_out_to {}
+			counter cn0_out_from {}
+			counter ru0_in_to {}
+			counter ru0_in_from {}
+			counter ru0_out_to {}
+			counter ru0_out_from {}
+			chain cn0_in { type filter hook ingress device "cn0" priority 0; ip daddr $TARGET counter name "cn0_in_to"; ip saddr $TARGET counter name "cn0_in_from"; }
+			chain cn0_out { type filter hook egress device "cn0" priority 0; ip daddr $TARGET counter name "cn0_out_to"; ip saddr $TARGET counter name "cn0_out_from"; }
+			chain ru0_in { type filter hook ingress device "ru0" priority 0; ip daddr $TARGET counter name "ru0_in_to"; ip saddr $TARGET counter name "ru0_in_from"; }
+			chain ru0_out { type filter hook egress device "ru0" priority 0; ip daddr $TARGET counter name "ru0_out_to"; ip saddr $TARGET counter name "ru0_out_from"; }
 		}
 	EOF
-	for n in cn ru; do
-		nsx "$n" nft -f - <<-EOF
-			table netdev pwlab_count {
-				counter to {}
-				counter from {}
-				chain rtr0 { type filter hook ingress device "rtr0" priority 0; ip daddr $TARGET counter name "to"; ip saddr $TARGET counter name "from"; }
-			}
-		EOF
-	done
 }
 
 counter() { nsx "$1" nft -j list counter netdev pwlab_count "$2" | jq '.nftables[] | select(.counter) | .counter.packets'; }
@@ -339,8 +337,8 @@ drive() {
 	cat > "$D/truth.json" <<-EOF
 	{"scenario":"$name","inject":$T_INJECT,"cut":$CUT,"repair":$T_REPAIR,"back":$BACK,
 	 "interval":$INTERVAL,
-	 "lab_counts":{"cn0":{"to":$(( $(counter router cn0_to) + $(counter cn to) )),"from":$(( $(counter router cn0_from) + $(counter cn from) ))},
-	               "ru0":{"to":$(( $(counter router ru0_to) + $(counter ru to) )),"from":$(( $(counter router ru0_from) + $(counter ru from) ))}},
+	 "lab_counts":{"cn0":{"to":$(( $(counter router cn0_in_to) + $(counter router cn0_out_to) )),"from":$(( $(counter router cn0_in_from) + $(counter router cn0_out_from) ))},
+	               "ru0":{"to":$(( $(counter router ru0_in_to) + $(counter router ru0_out_to) )),"from":$(( $(counter router ru0_in_from) + $(counter router ru0_out_from) ))}},
 	 "clients":$(cat "$D/clients.json"),
 	 "flood":$(cat "$D/flood.json" 2>/dev/null || echo null)}
 	EOF
@@ -354,7 +352,6 @@ scenario() {
 	D=$LAB/$name
 	rm -rf "$D"; mkdir -p "$D"
 	nsx router nft delete table netdev pwlab_count 2>/dev/null || true
-	for b in cn ru; do nsx "$b" nft delete table netdev pwlab_count 2>/dev/null || true; done
 	counters
 	total=$((WARM + FAULT + AFTER + 6))
 	say "scenario $name: ${WARM}s of traffic, ${FAULT}s of fault, ${AFTER}s after; results in $D"
