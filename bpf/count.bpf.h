@@ -113,6 +113,14 @@ static __always_inline __u32 pw_l4_class(__u8 proto)
 	return L4_OTHER;
 }
 
+/* An IPv6 extension header the parser walks (not the upper layer). */
+static __always_inline int pw_ipv6_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_AH_ ||
+	       nexthdr == IPPROTO_FRAGMENT;
+}
+
 /* Look at the TCP or UDP header at l4 (only for a first or unfragmented
  * packet); a header cut short leaves the flags unknown, the class stays. */
 static __always_inline void pw_parse_l4(struct pw_pkt *p, void *data, void *l4,
@@ -266,10 +274,7 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 		for (int i = 0; i <= PW_IPV6_EXT_MAX; i++) {
 			__u8 *eh = pos;
 
-			if (i == PW_IPV6_EXT_MAX &&
-			    (nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
-			     nexthdr == IPPROTO_DSTOPTS || nexthdr == IPPROTO_AH_ ||
-			     nexthdr == IPPROTO_FRAGMENT))
+			if (i == PW_IPV6_EXT_MAX && pw_ipv6_ext(nexthdr))
 				break; /* one header too many */
 			if (nexthdr == IPPROTO_HOPOPTS ||
 			    nexthdr == IPPROTO_ROUTING ||

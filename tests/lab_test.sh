@@ -32,13 +32,14 @@ ip netns del "pwlabt-probe-$$"
 trap '"$LAB_SH" down >/dev/null 2>&1' EXIT
 "$LAB_SH" up || { echo "not ok - the lab did not come up"; exit 1; }
 
-# seconds since the epoch of one of our timestamps (2026-11-22T13:33:55.738Z)
-ts() { jq -rn --arg t "$1" '($t[0:19] + "Z" | fromdateiso8601) + ($t[19:-1] | if . == "" then 0 else tonumber end)'; }
+# jq: seconds since the epoch of one of our timestamps (2026-11-22T13:33:55.738Z)
+SECS='def secs: (.[0:19] + "Z" | fromdateiso8601) + (.[19:-1] | if . == "" then 0 else tonumber end);'
+ts() { jq -rn --arg t "$1" "$SECS"' $t | secs'; }
 # the event of a series (interface, direction, the whole target) nearest a time
 event_near() {	# EVENTS NAME IFACE DIR TIME
-	jq -c --arg e "$2" --arg i "$3" --arg d "$4" --arg b "$TARGET" --argjson t "$5" '
+	jq -c --arg e "$2" --arg i "$3" --arg d "$4" --arg b "$TARGET" --argjson t "$5" "$SECS"'
 		select(.event == $e and .interface == $i and .direction == $d and .block == $b and .scope == "target")
-		| . + {at: ((.time[0:19] + "Z" | fromdateiso8601) + (.time[19:-1] | tonumber))}
+		| . + {at: (.time | secs)}
 		| . + {off: (.at - $t | fabs)}' "$1" | jq -sc 'sort_by(.off) | .[0] // empty'
 }
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }
@@ -58,7 +59,7 @@ check() {
 
 	# the classification of the incident at the cut
 	local inc got
-	inc=$(jq -c --argjson t "$cut" '[.incidents[] | . + {off: (((.start[0:19] + "Z" | fromdateiso8601) + (.start[19:-1] | tonumber)) - $t | fabs)}] | sort_by(.off) | .[0] // empty' "$D/correlate.json")
+	inc=$(jq -c --argjson t "$cut" "$SECS"'[.incidents[] | . + {off: ((.start | secs) - $t | fabs)}] | sort_by(.off) | .[0] // empty' "$D/correlate.json")
 	got=$(jq -r '.classification // "none"' <<<"$inc")
 	if [ "$got" = "$class" ] && within "$(jq .off <<<"$inc")" 0 2; then
 		ok "$name: classified $class: $(jq -r .evidence <<<"$inc")"
@@ -91,9 +92,9 @@ check() {
 	fi
 	# and each of its four blocks (about 75 pps each toward the target)
 	local nb
-	nb=$(jq -r --arg i "$iface" --arg d "$dir" --argjson c "$cut" '
+	nb=$(jq -r --arg i "$iface" --arg d "$dir" --argjson c "$cut" "$SECS"'
 		select(.event == "outage_start" and .scope == "block" and .interface == $i and .direction == $d)
-		| select(((.time[0:19] + "Z" | fromdateiso8601) + (.time[19:-1] | tonumber)) | . > $c - 1 and . < $c + 5)
+		| select(.time | secs | . > $c - 1 and . < $c + 5)
 		| .block' "$ev" | sort -u | grep -c .)
 	if [ "$nb" = 4 ]; then
 		ok "$name: each of the 4 blocks has its outage_start on $iface $dir"
@@ -133,12 +134,17 @@ check() {
 
 # a series that must not go out (no outage of the whole target in the fault)
 no_outage() {	# SCENARIO IFACE DIR WHY
-	local D=$PWLAB_DIR/$1 cut back n
+	local D=$PWLAB_DIR/$1 cut back starts n
 	cut=$(jq .cut "$D/truth.json"); back=$(jq .back "$D/truth.json")
-	n=$(jq -c --arg i "$2" --arg d "$3" --arg b "$TARGET" --argjson c "$cut" --argjson k "$back" '
+	# a jq that fails must not read as "no outage"
+	if ! starts=$(jq -c --arg i "$2" --arg d "$3" --arg b "$TARGET" --argjson c "$cut" --argjson k "$back" "$SECS"'
 		select(.event == "outage_start" and .interface == $i and .direction == $d and .block == $b)
-		| ((.time[0:19] + "Z" | fromdateiso8601) + (.time[19:-1] | tonumber))
-		| select(. > $c - 1 and . < $k - 1)' "$D/out/events.jsonl" | grep -c .)
+		| .time | secs
+		| select(. > $c - 1 and . < $k - 1)' "$D/out/events.jsonl"); then
+		not_ok "$1: cannot read $D/out/events.jsonl"
+		return
+	fi
+	n=$(grep -c . <<<"$starts")
 	if [ "$n" = 0 ]; then
 		ok "$1: no outage of $TARGET $3 on $2 ($4)"
 	else

@@ -39,7 +39,7 @@ int events_write(struct outfile *f, const struct series_set *set)
 				       series_label(set, s), series_dir(s),
 				       s->scope == SCOPE_BLOCK ? "block" : "target");
 		outfile_printf(f, ",\"detected\":\"%s\"", fmt_rfc3339(d->detected_ns, t, sizeof(t)));
-		if (e->detail[0]) {
+		if (e->detail) {
 			outfile_printf(f, ",\"detail\":\"");
 			/* a path in it may hold anything */
 			for (const char *c = e->detail; *c; c++)

@@ -13,7 +13,7 @@ void exports_log_events(const struct series_set *set)
 	for (size_t i = 0; i < set->nev; i++) {
 		const struct series_event *e = &set->ev[i];
 
-		if (e->detail[0]) {
+		if (e->detail) {
 			pr_warn("%s %s %s: %s\n", fmt_rfc3339(e->d.time_ns, t, sizeof(t)), e->name,
 				series_iface(set, e->s), e->detail);
 			continue;

@@ -28,20 +28,6 @@ int health_init(struct pw_health *h, const struct pw_sensor *s)
 	return 0;
 }
 
-static void prog_desc(uint32_t id, char *buf, size_t len)
-{
-	struct bpf_prog_info info = {};
-	__u32 il = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-
-	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &il))
-		snprintf(buf, len, "program id %u ('%s')", id, info.name);
-	else
-		snprintf(buf, len, "program id %u", id);
-	if (fd >= 0)
-		close(fd);
-}
-
 int health_check(struct pw_health *h, struct health_change ch[3])
 {
 	char name[IF_NAMESIZE];
@@ -62,7 +48,7 @@ int health_check(struct pw_health *h, struct health_change ch[3])
 	 * own in place; a query needs no privilege */
 	if (!gone) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, q);
-		char desc[64];
+		char pname[BPF_OBJ_NAME_LEN] = "";
 
 		if (!bpf_xdp_query(h->ifindex, 0, &q)) {
 			bool lost = q.prog_id != h->prog_id;
@@ -71,12 +57,16 @@ int health_check(struct pw_health *h, struct health_change ch[3])
 			if (lost != h->lost_prog || (lost && q.prog_id != h->other_id)) {
 				h->other_id = lost ? q.prog_id : 0;
 				ch[n].event = lost ? "program_lost" : "program_back";
-				if (lost && q.prog_id)
-					prog_desc(q.prog_id, desc, sizeof(desc));
-				snprintf(ch[n++].detail, sizeof(ch->detail), "%s%s",
-					 !lost ? "our XDP program is attached again"
-					 : q.prog_id ? "our XDP program was replaced by " : "our XDP program was detached by someone else: nothing is counted",
-					 lost && q.prog_id ? desc : "");
+				if (!lost) {
+					snprintf(ch[n].detail, sizeof(ch->detail), "our XDP program is attached again");
+				} else if (!q.prog_id) {
+					snprintf(ch[n].detail, sizeof(ch->detail), "our XDP program was detached by someone else: nothing is counted");
+				} else {
+					prog_name(q.prog_id, pname, sizeof(pname));
+					snprintf(ch[n].detail, sizeof(ch->detail), "our XDP program was replaced by program id %u ('%s')",
+						 q.prog_id, pname);
+				}
+				n++;
 				h->lost_prog = lost;
 			}
 		}

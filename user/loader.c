@@ -35,7 +35,7 @@ static const char *xdp_mode_str(__u8 attach_mode)
 	return "none";
 }
 
-static void prog_name(__u32 id, char *buf, size_t len)
+void prog_name(__u32 id, char *buf, size_t len)
 {
 	struct bpf_prog_info info = {};
 	__u32 ilen = sizeof(info);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "targets.h"
 
 enum pw_mode { PW_MODE_AUTO, PW_MODE_NATIVE, PW_MODE_GENERIC };
@@ -46,5 +47,7 @@ void loader_close(struct pw_sensor *s, bool keep_attached);
 int loader_remove(const char *ifname);
 
 const char *mode_name(enum pw_mode m);
+/* The name of BPF program id, or "?" when it cannot be looked up. */
+void prog_name(uint32_t id, char *buf, size_t len);
 
 #endif

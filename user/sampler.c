@@ -142,9 +142,11 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 				continue;
 			/* how late this tick is, against the timer's schedule;
 			 * expirations beyond one are ticks that never ran */
+			uint64_t woke = now_mono_ns();
+
 			due += (exp - 1) * interval_ns;
 			tk.missed += exp - 1;
-			tk.delay_s = now_mono_ns() > due ? (now_mono_ns() - due) / 1e9 : 0;
+			tk.delay_s = woke > due ? (woke - due) / 1e9 : 0;
 			if (tk.delay_s > tk.delay_max_s)
 				tk.delay_max_s = tk.delay_s;
 			due += interval_ns;

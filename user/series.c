@@ -24,7 +24,8 @@ int series_init(struct series_set *set, const struct pw_targets *ts, const char 
 	set->n = groups * (ts->nblocks + ts->n) * PW_NDIRS + nifaces;
 	set->s = calloc(set->n, sizeof(*set->s));
 	set->labels = calloc(ts->nblocks + ts->n, sizeof(*set->labels));
-	if (!set->s || !set->labels)
+	set->health = calloc(nifaces * SERIES_HEALTH_MAX, sizeof(*set->health));
+	if (!set->s || !set->labels || !set->health)
 		return -ENOMEM;
 	for (size_t b = 0; b < ts->nblocks; b++)
 		prefix_str(&ts->blocks[b].pfx, set->labels[b], sizeof(set->labels[b]));
@@ -73,6 +74,7 @@ void series_free(struct series_set *set)
 		free(set->prev[i]);
 	free(set->s);
 	free(set->ev);
+	free(set->health);
 	free(set->labels);
 	memset(set, 0, sizeof(*set));
 }
@@ -119,7 +121,7 @@ static int push_event(struct series_set *set, const char *name, const struct ser
 		set->ev = e;
 		set->cap_ev = cap;
 	}
-	set->ev[set->nev++] = (struct series_event){ name, s, *d, vantage, "" };
+	set->ev[set->nev++] = (struct series_event){ name, s, *d, vantage, NULL };
 	return 0;
 }
 
@@ -127,11 +129,16 @@ int series_push_health(struct series_set *set, int i, const char *name, uint64_t
 		       const char *detail)
 {
 	struct det_event d = { .type = -1, .time_ns = now_ns, .detected_ns = now_ns };
-	int err = push_event(set, name, &set->s[set->ifs[i]], &d, -1);
+	int err;
 
-	if (!err)
-		snprintf(set->ev[set->nev - 1].detail, sizeof(set->ev->detail), "%s", detail);
-	return err;
+	if (set->nhealth == (size_t)set->nifaces * SERIES_HEALTH_MAX)
+		return -ENOSPC;
+	err = push_event(set, name, &set->s[set->ifs[i]], &d, -1);
+	if (err)
+		return err;
+	snprintf(set->health[set->nhealth], sizeof(*set->health), "%s", detail);
+	set->ev[set->nev - 1].detail = set->health[set->nhealth++];
+	return 0;
 }
 
 static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
@@ -188,6 +195,7 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 	int err = 0;
 
 	set->nev = 0;
+	set->nhealth = 0;
 	/* blocks of each interface, straight from the counters */
 	for (int i = 0; i < set->nifaces; i++)
 		fill_block(set, i, &r[i], mono_to_wall);

@@ -40,7 +40,7 @@ struct series_event {
 	const struct series *s;
 	struct det_event d;
 	int vantage_silent;	/* outage_start of a block or target: 0 or 1; else -1 */
-	char detail[256];	/* a health event (interface_gone, ...): what happened; else "" */
+	const char *detail;	/* a health event (interface_gone, ...): what happened; else NULL */
 };
 
 struct series_set {
@@ -55,6 +55,11 @@ struct series_set {
 	uint64_t resets;	/* counter resets seen */
 	struct series_event *ev;
 	size_t nev, cap_ev;
+	/* the health events' sentences, apart: a country-wide outage raises a
+	 * hundred thousand detector events, which need no room for one */
+#define SERIES_HEALTH_MAX 3	/* changes an interface can have in one tick */
+	char (*health)[256];	/* nifaces * SERIES_HEALTH_MAX */
+	size_t nhealth;
 	char (*labels)[48];	/* block CIDRs, then target CIDRs */
 };
 
