@@ -66,7 +66,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | deps
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h bpf/count.bpf.h $(SKELS) | deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@

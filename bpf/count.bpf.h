@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Parsing and counting shared by the XDP (ingress) and tc (egress) programs.
- * BPF-only. Every read is preceded by a bounds check against the end of the
- * packet; nothing here writes to the packet.
+ * Parsing and counting shared by the XDP (ingress) and tc (egress) programs,
+ * and by `replay`, which compiles it into user space. Every read is preceded
+ * by a bounds check against the end of the packet; nothing here writes to
+ * the packet.
  */
 #ifndef PW_COUNT_BPF_H
 #define PW_COUNT_BPF_H
@@ -36,6 +37,9 @@ enum { L4_OTHER, L4_TCP, L4_UDP, L4_ICMP };
 
 #define PW_NO_BLOCK 0xFFFFFFFFu
 
+/* The maps and globals. `prefixwatch replay` compiles this same file into
+ * user space (user/usercount.c), which defines them itself. */
+#ifndef PW_USER_BUILD
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -52,12 +56,36 @@ struct {
 	__type(value, __u32);
 } pw_lpm6 SEC(".maps");
 
+/* Direct-index tables (see prefixwatch.h), sized and filled by the loader. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PW_NDIRS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, PW_DIR_ROOT);
+	__type(key, __u32);
+	__type(value, __u32);
+} pw_dir4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, PW_DIR_ROOT);
+	__type(key, __u32);
+	__type(value, __u32);
+} pw_dir6 SEC(".maps");
+
+/* One record per CPU and slot, CPU-major (PW_BLOCK_ENTRY): an array user
+ * space maps and reads in place, where a per-CPU map costs a system call
+ * and a copy of every value each interval. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PW_NDIRS);	/* sized by the loader */
 	__type(key, __u32);
 	__type(value, struct pw_counters);
 } pw_blocks SEC(".maps");
+
+/* Slots per CPU in pw_blocks, set by the loader. */
+const volatile __u32 pw_nslots = PW_NDIRS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -90,6 +118,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pw_series_state);
 } pw_state SEC(".maps");
+#endif /* PW_USER_BUILD */
 
 struct pw_pkt {
 	__u32 l4;	/* L4_* */
@@ -144,17 +173,90 @@ static __always_inline void pw_parse_l4(struct pw_pkt *p, void *data, void *l4,
 	}
 }
 
+/* The block of an address: a walk of the direct-index table from the root
+ * entry of its first two bytes, one chunk per further byte, to what the
+ * entry says (PW_DIR_* in prefixwatch.h). The address comes as a number,
+ * its first byte the most significant. The IPv6 pair is a global function,
+ * which the verifier checks once, not again for every path of the
+ * extension-header walk that reaches it (inline, it gave up); IPv4's short
+ * walk stays inline. */
+static __always_inline __u32 pw_find4(__u32 addr)
+{
+	__u32 idx = addr >> 16, *e, v;
+
+	e = bpf_map_lookup_elem(&pw_dir4, &idx);
+	v = e ? *e : PW_DIR_NONE;
+	for (int i = 0; i < PW_DIR4_LEVELS && PW_DIR_KIND(v) == PW_DIR_NEXT; i++) {
+		idx = PW_DIR_ROOT + PW_DIR_ID(v) * 256 + ((addr >> (8 - 8 * i)) & 0xFF);
+		e = bpf_map_lookup_elem(&pw_dir4, &idx);
+		v = e ? *e : PW_DIR_NONE;
+	}
+	if (PW_DIR_KIND(v) == PW_DIR_BLOCK)
+		return PW_DIR_ID(v);
+	if (PW_DIR_KIND(v) == PW_DIR_LPM) {
+		struct pw_key4 key = { .prefixlen = 32 };
+		__u32 be = bpf_htonl(addr), *blk;
+
+		__builtin_memcpy(key.addr, &be, 4);
+		if ((blk = bpf_map_lookup_elem(&pw_lpm4, &key)))
+			return *blk;
+	}
+	return PW_NO_BLOCK;
+}
+
+static __always_inline __u32 pw_find6(__u64 hi, __u64 lo)
+{
+	__u32 idx = hi >> 48, *e, v;
+
+	e = bpf_map_lookup_elem(&pw_dir6, &idx);
+	v = e ? *e : PW_DIR_NONE;
+	for (int i = 0; i < PW_DIR6_LEVELS && PW_DIR_KIND(v) == PW_DIR_NEXT; i++) {
+		idx = PW_DIR_ROOT + PW_DIR_ID(v) * 256 + ((hi >> (40 - 8 * i)) & 0xFF);
+		e = bpf_map_lookup_elem(&pw_dir6, &idx);
+		v = e ? *e : PW_DIR_NONE;
+	}
+	if (PW_DIR_KIND(v) == PW_DIR_BLOCK)
+		return PW_DIR_ID(v);
+	if (PW_DIR_KIND(v) == PW_DIR_LPM) {
+		struct pw_key6 key = { .prefixlen = 128 };
+		__u64 w[2] = { bpf_cpu_to_be64(hi), bpf_cpu_to_be64(lo) };
+		__u32 *blk;
+
+		__builtin_memcpy(key.addr, w, 16);
+		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
+			return *blk;
+	}
+	return PW_NO_BLOCK;
+}
+
+/* The blocks of an IPv6 destination and source, the destination's in the
+ * upper half: one call for both (a call costs ~5 ns here). */
+__attribute__((noinline)) __u64 pw_find6_pair(__u64 dhi, __u64 dlo, __u64 shi, __u64 slo)
+{
+	return (__u64)pw_find6(dhi, dlo) << 32 | pw_find6(shi, slo);
+}
+
+/* The block of an address in the packet (bounds already checked). */
+static __always_inline __u32 pw_lookup4(const __u8 *a)
+{
+	return pw_find4(bpf_ntohl(*(const __u32 *)a));
+}
+
+static __always_inline __u64 pw_lookup6_pair(const __u8 *d, const __u8 *s)
+{
+	return pw_find6_pair(bpf_be64_to_cpu(*(const __u64 *)d), bpf_be64_to_cpu(*(const __u64 *)(d + 8)),
+			     bpf_be64_to_cpu(*(const __u64 *)s), bpf_be64_to_cpu(*(const __u64 *)(s + 8)));
+}
+
 static __always_inline void pw_bump(__u32 block, __u32 dir,
 				    const struct pw_pkt *p, __u64 segs,
-				    __u64 bytes, __u64 now)
+				    __u64 bytes, __u64 now, __u64 epoch)
 {
-	__u32 slot = PW_SLOT(block, dir);
-	struct pw_counters *c = bpf_map_lookup_elem(&pw_blocks, &slot);
+	__u32 idx = PW_BLOCK_ENTRY(bpf_get_smp_processor_id(), pw_nslots, PW_SLOT(block, dir));
+	struct pw_counters *c = bpf_map_lookup_elem(&pw_blocks, &idx);
 
 	if (!c)
 		return;
-	__u64 epoch = pw_epoch;
-
 	if (c->epoch != epoch) {
 		c->epoch = epoch;
 		c->first_ns = now;
@@ -179,22 +281,13 @@ static __always_inline void pw_bump(__u32 block, __u32 dir,
 	c->synack += p->synack;
 }
 
-/* Count one received or sent frame. segs > 1 only for a GSO packet at tc
- * egress, which stands for that many frames on the wire. */
-static __always_inline void pw_count(void *data, void *end, __u64 len,
-				     __u64 segs)
+/* Parse one frame: the interface counters of its kind, and the blocks of
+ * its destination and source (PW_NO_BLOCK when in none). */
+static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, void *end,
+				     __u64 segs, struct pw_pkt *p, __u32 *dst, __u32 *src)
 {
-	__u32 zero = 0;
-	struct pw_iface_counters *ic = bpf_map_lookup_elem(&pw_iface, &zero);
-	struct pw_pkt p = {};
-	__u32 src = PW_NO_BLOCK, dst = PW_NO_BLOCK, *blk;
 	__u16 proto;
 	void *pos = data;
-
-	if (!ic)
-		return;
-	ic->frames += segs;
-	ic->bytes += len;
 
 	if (pos + ETH_HLEN > end) {
 		ic->truncated += segs;
@@ -220,7 +313,6 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		__u8 *iph = pos;
-		struct pw_key4 key = { .prefixlen = 32 };
 
 		ic->ipv4 += segs;
 		if ((void *)(iph + 20) > end) {
@@ -237,22 +329,18 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 
 		if (frag & (IP_MF | IP_OFFSET))
 			ic->fragments += segs;
+		*dst = pw_lookup4(iph + 16);
+		*src = pw_lookup4(iph + 12);
+		if (*dst == PW_NO_BLOCK && *src == PW_NO_BLOCK)
+			return; /* the upper layer is counted for the targets only */
 		if (frag & IP_OFFSET)
-			p.l4 = pw_l4_class(iph[9]);
+			p->l4 = pw_l4_class(iph[9]);
 		else if (pos + ihl <= end)
-			pw_parse_l4(&p, data, pos + ihl, end, iph[9]);
+			pw_parse_l4(p, data, pos + ihl, end, iph[9]);
 		else
-			p.l4 = pw_l4_class(iph[9]); /* options cut short */
-
-		__builtin_memcpy(key.addr, iph + 16, 4);
-		if ((blk = bpf_map_lookup_elem(&pw_lpm4, &key)))
-			dst = *blk;
-		__builtin_memcpy(key.addr, iph + 12, 4);
-		if ((blk = bpf_map_lookup_elem(&pw_lpm4, &key)))
-			src = *blk;
+			p->l4 = pw_l4_class(iph[9]); /* options cut short */
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		__u8 *ip6h = pos;
-		struct pw_key6 key = { .prefixlen = 128 };
 		int done = 0;
 
 		ic->ipv6 += segs;
@@ -266,6 +354,8 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 		}
 		__u8 nexthdr = ip6h[6];
 		int frag6 = 0;
+
+		int upper = 0;
 
 		pos += 40;
 		/* Walk the extension-header chain to the upper layer: at most
@@ -296,35 +386,61 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 				pos += 8;
 				if (bpf_ntohs(*(__u16 *)(eh + 2)) & 0xFFF8) {
 					/* later fragment: no L4 header */
-					p.l4 = pw_l4_class(nexthdr);
+					p->l4 = pw_l4_class(nexthdr);
 					done = 1;
 					break;
 				}
 			} else {
-				if (pos <= end)
-					pw_parse_l4(&p, data, pos, end, nexthdr);
+				upper = 1;
 				done = 1;
 				break;
 			}
 		}
 		if (!done)
-			p.l4 = L4_OTHER;
+			p->l4 = L4_OTHER;
 		if (frag6)
 			ic->fragments += segs;
+		__u64 both = pw_lookup6_pair(ip6h + 24, ip6h + 8);
 
-		__builtin_memcpy(key.addr, ip6h + 24, 16);
-		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
-			dst = *blk;
-		__builtin_memcpy(key.addr, ip6h + 8, 16);
-		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
-			src = *blk;
+		*dst = both >> 32;
+		*src = (__u32)both;
+		/* the upper layer is counted for the targets only; the walk
+		 * above is for everyone (fragments) */
+		if (upper && pos <= end && (*dst != PW_NO_BLOCK || *src != PW_NO_BLOCK))
+			pw_parse_l4(p, data, pos, end, nexthdr);
 	} else {
 		ic->nonip += segs;
+	}
+}
+
+/* Count one received or sent frame. segs > 1 only for a GSO packet at tc
+ * egress, which stands for that many frames on the wire. */
+static __always_inline void pw_count(void *data, void *end, __u64 len,
+				     __u64 segs)
+{
+	__u32 zero = 0;
+	struct pw_iface_counters *ic = bpf_map_lookup_elem(&pw_iface, &zero);
+	struct pw_pkt p = {};
+	__u32 src = PW_NO_BLOCK, dst = PW_NO_BLOCK;
+
+	if (!ic)
+		return;
+	ic->frames += segs;
+	ic->bytes += len;
+	pw_parse(ic, data, end, segs, &p, &dst, &src);
+
+	__u64 now = pw_replay_clock ?: bpf_jiffies64();
+	__u64 epoch = pw_epoch;
+
+	if (dst == PW_NO_BLOCK && src == PW_NO_BLOCK) {
+		/* not the targets': the vantage point is alive */
+		if (ic->epoch != epoch) {
+			ic->epoch = epoch;
+			ic->first_ns = now;
+		}
+		ic->last_ns = now;
 		return;
 	}
-
-	if (dst == PW_NO_BLOCK && src == PW_NO_BLOCK)
-		return;
 
 	/* A GSO packet carries its headers once; add them for every other
 	 * segment so bytes match what goes on the wire. */
@@ -333,13 +449,11 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 	if (segs > 1)
 		bytes += (segs - 1) * p.hdr_len;
 
-	__u64 now = pw_replay_clock ?: bpf_ktime_get_ns();
-
 	ic->matched += segs;
 	if (dst != PW_NO_BLOCK)
-		pw_bump(dst, PW_DIR_TO, &p, segs, bytes, now);
+		pw_bump(dst, PW_DIR_TO, &p, segs, bytes, now, epoch);
 	if (src != PW_NO_BLOCK)
-		pw_bump(src, PW_DIR_FROM, &p, segs, bytes, now);
+		pw_bump(src, PW_DIR_FROM, &p, segs, bytes, now, epoch);
 }
 
 #endif /* PW_COUNT_BPF_H */

@@ -45,4 +45,27 @@ int pw_tc_egress(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_clock);
+} pw_clock SEC(".maps");
+
+/* One reading of both clocks, for the reader's map from jiffies to
+ * CLOCK_MONOTONIC (struct pw_clock). Run through BPF_PROG_TEST_RUN only,
+ * never attached. Jiffies first: the tick they name began before the ns. */
+SEC("xdp")
+int pw_clock_probe(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct pw_clock *c = bpf_map_lookup_elem(&pw_clock, &zero);
+
+	if (c) {
+		c->probe_jiffies = bpf_jiffies64();
+		c->probe_ns = bpf_ktime_get_ns();
+	}
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -283,8 +283,10 @@ inject() {
 		T_INJECT=$(now); nsx target ip link set cn0 down; nsx target ip link set ru0 down
 		CUT=$(route_change "$before" 10) ;;
 	vantage)		# the router's own carrier-facing interfaces go down
+		# (the cut is complete when the second is down: until then the
+		# router fails over to it, and it carries the traffic)
 		T_INJECT=$(now); nsx router ip link set cn0 down; nsx router ip link set ru0 down
-		CUT=$T_INJECT ;;
+		CUT=$(now) ;;
 	esac
 }
 

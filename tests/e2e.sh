@@ -13,6 +13,8 @@ set -u
 BUILD=$(cd "${1:-build}" && pwd)
 PW=$BUILD/prefixwatch
 SEND=$BUILD/tests/pwsend
+# the pin directory carries the ABI version of bpf/prefixwatch.h
+PINS=/sys/fs/bpf/prefixwatch/v$(awk '/#define PW_ABI_VERSION/ { print $3 }' "$(dirname "$0")/../bpf/prefixwatch.h")
 PASS=0 FAIL=0 SKIP=0
 
 summary() { echo "e2e: $PASS passed, $FAIL failed, $SKIP skipped"; }
@@ -499,7 +501,7 @@ evn() { grep -c "\"event\":\"$1\"" "$2" 2>/dev/null; }
 veth2
 if start_run faults -i pb2 "${TARGETS[@]}" --out "$TMP/fout" --interval 0.2 -q; then
 	# the pins removed under the running sensor (bpffs unmounted would do the same)
-	rm -rf /sys/fs/bpf/prefixwatch/v1/pb2
+	rm -rf $PINS/pb2
 	sleep 0.6
 	check "pins removed: a pins_gone event" 1 "$(evn pins_gone "$TMP/fout/events.jsonl")"
 	grep -q "pb2: the pinned counters are gone" "$TMP/faults.log" && ok "pins removed: one clear line" ||
@@ -603,7 +605,7 @@ flow=$!
 umask 000 # and a careless umask: still nothing writable by others
 if start_run busy -i pb0 "${TARGETS[@]}" --out "$TMP/bout" --interval 0.1 -q; then
 	umask 022
-	check "permissions: pin directory root only" 700 "$(stat -c %a /sys/fs/bpf/prefixwatch/v1/pb0)"
+	check "permissions: pin directory root only" 700 "$(stat -c %a $PINS/pb0)"
 	check "permissions: pins readable by root only" "" "$(find /sys/fs/bpf/prefixwatch -perm /077 ! -type d)"
 	wait "$flow"
 	stop_run
@@ -645,7 +647,7 @@ fi
 inB "$PW" detach -i pb0 -i pb1 2>"$TMP/detach.err"
 check "detach: exit status" 0 "$?"
 has_xdp pb0 && not_ok "detach left the program on pb0" || ok "detach removed the program"
-[ -e /sys/fs/bpf/prefixwatch/v1/pb0 ] && not_ok "detach left pins" || ok "detach removed the pins"
+[ -e $PINS/pb0 ] && not_ok "detach left pins" || ok "detach removed the pins"
 check "stats after detach" missing "$(ctr pb0 175.45.176.0/24 from udp)"
 
 summary

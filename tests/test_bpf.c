@@ -4,6 +4,7 @@
  * asserting XDP_PASS, an unchanged packet and the exact counter deltas.
  * Needs root (or CAP_BPF); skipped with the reason otherwise.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +20,9 @@
 #include "prefixwatch.skel.h"
 #include "counters.h"
 #include "frames.h"
+#include "dirtable.h"
 #include "refclass.h"
+#include "usercount.h"
 #include "loader.h"
 #include "log.h"
 #include "timefmt.h"
@@ -28,6 +31,7 @@
  * 10.9.9.9/32, 5-6 are 2001:db8:aa::/48 and 2001:db8:ab::/48. */
 static struct pw_targets ts;
 static struct pw_sensor sensor;
+static struct usercount ucount;	/* the same counter compiled into this process */
 static const char *skip_reason;
 
 enum { L_TCP, L_UDP, L_ICMP, L_OTHER };
@@ -56,6 +60,8 @@ static int setup(void **state)
 		skip_reason = "BPF tests need root (BPF_PROG_TEST_RUN); skipped";
 		return 0;
 	}
+	if (usercount_init(&ucount, &ts))
+		return -1;
 	memset(&sensor, 0, sizeof(sensor));
 	snprintf(sensor.ifname, sizeof(sensor.ifname), "test");
 	pw_log_setup_libbpf();
@@ -70,6 +76,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	usercount_free(&ucount);
 	prefixwatch_bpf__destroy(sensor.skel);
 	targets_free(&ts);
 	return 0;
@@ -85,7 +92,8 @@ static void take(struct snap *s)
 {
 	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
 					      ts.nblocks * PW_NDIRS, sensor.skel->bss->pw_epoch, s->c), 0);
-	assert_int_equal(counters_read_iface(bpf_map__fd(sensor.skel->maps.pw_iface), &s->t), 0);
+	assert_int_equal(counters_read_iface(bpf_map__fd(sensor.skel->maps.pw_iface),
+					     sensor.skel->bss->pw_epoch, &s->t), 0);
 }
 
 /* Run one frame through a program; the packet must come out untouched. */
@@ -105,6 +113,60 @@ static void run_prog(struct bpf_program *prog, const uint8_t *b, size_t len, int
 	assert_memory_equal(out, b, len);
 }
 
+/* The user-space build (replay's) on the same frame: the same counts as
+ * the program's, field by field (times aside: its clock is the capture's). */
+static void check_usercount(const char *desc, const uint8_t *b, size_t len, const struct snap *before,
+			    const struct snap *after)
+{
+	static struct pw_iface_counters i0;
+	static struct pw_counters c0[7 * PW_NDIRS];
+	size_t n = ts.nblocks * PW_NDIRS;
+
+	assert_true(n <= 7 * PW_NDIRS);
+	i0 = ucount.iface;
+	memcpy(c0, ucount.blocks, n * sizeof(*c0));
+	ucount.epoch++;
+	usercount_frame(&ucount, b, len, len, 1000000000ull);
+	for (size_t k = 0; k <= offsetof(struct pw_iface_counters, matched) / 8; k++) {
+		uint64_t u = ((uint64_t *)&ucount.iface)[k] - ((uint64_t *)&i0)[k];
+		uint64_t p = ((const uint64_t *)&after->t)[k] - ((const uint64_t *)&before->t)[k];
+
+		if (u != p)
+			fail_msg("%s (len %zu): interface counter %zu: user space +%llu, the program +%llu",
+				 desc, len, k, (unsigned long long)u, (unsigned long long)p);
+	}
+	for (size_t sl = 0; sl < n; sl++) {
+		static const size_t f[] = { offsetof(struct pw_counters, packets), offsetof(struct pw_counters, bytes),
+					    offsetof(struct pw_counters, tcp), offsetof(struct pw_counters, udp),
+					    offsetof(struct pw_counters, icmp), offsetof(struct pw_counters, other),
+					    offsetof(struct pw_counters, syn), offsetof(struct pw_counters, synack) };
+
+		for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++) {
+			uint64_t u = *(uint64_t *)((char *)&ucount.blocks[sl] + f[k]) -
+				     *(uint64_t *)((char *)&c0[sl] + f[k]);
+			uint64_t p = *(const uint64_t *)((const char *)&after->c[sl] + f[k]) -
+				     *(const uint64_t *)((const char *)&before->c[sl] + f[k]);
+
+			if (u != p)
+				fail_msg("%s (len %zu): slot %zu field at %zu: user space +%llu, the program +%llu",
+					 desc, len, sl, f[k], (unsigned long long)u, (unsigned long long)p);
+		}
+	}
+	/* the vantage point's times: stamped by the same frames (each frame
+	 * here is the first of its epoch) */
+	if ((ucount.iface.epoch == ucount.epoch && ucount.iface.first_ns) != (after->t.first_ns != 0))
+		fail_msg("%s (len %zu): user space and the program disagree on stamping the interface", desc, len);
+}
+
+/* Was program time t (jiffies) during [t0, t1] (CLOCK_MONOTONIC ns)? To
+ * the tick: the kernel's jiffy may lag its start by a little. */
+static int in_run(uint64_t t, uint64_t t0, uint64_t t1)
+{
+	uint64_t ns = bpfclock_ns(&sensor.clock, t), tick = sensor.clock.tick_ns;
+
+	return tick && ns + tick >= t0 && ns <= t1 + tick;
+}
+
 static void check(const char *desc, const uint8_t *b, size_t len, const struct expect *e,
 		  int tc)
 {
@@ -120,6 +182,8 @@ static void check(const char *desc, const uint8_t *b, size_t len, const struct e
 		run_prog(sensor.skel->progs.pw_xdp, b, len, 2 /* XDP_PASS */);
 	t1 = now_mono_ns();
 	take(&after);
+	if (!tc)
+		check_usercount(desc, b, len, &before, &after);
 
 	int matched = e->to >= 0 || e->from >= 0;
 
@@ -155,16 +219,20 @@ static void check(const char *desc, const uint8_t *b, size_t len, const struct e
 					 (unsigned long long)(a->bytes - z->bytes),
 					 (unsigned long long)(a->syn - z->syn),
 					 (unsigned long long)(a->synack - z->synack), hit);
-			if (hit && (a->first_ns < t0 || a->first_ns > a->last_ns))
-				fail_msg("%s: first packet of the epoch at %llu, not in [%llu, last %llu]",
-					 desc, (unsigned long long)a->first_ns, (unsigned long long)t0,
-					 (unsigned long long)a->last_ns);
-			if (hit && (a->last_ns < t0 || a->last_ns > t1))
-				fail_msg("%s: last packet time %llu outside the run [%llu, %llu]", desc,
-					 (unsigned long long)a->last_ns, (unsigned long long)t0,
-					 (unsigned long long)t1);
+			if (hit && (a->first_ns != a->last_ns || !in_run(a->last_ns, t0, t1)))
+				fail_msg("%s: first (%llu) and last (%llu) packet of the epoch, not the one run within [%llu, %llu] ns",
+					 desc, (unsigned long long)a->first_ns, (unsigned long long)a->last_ns,
+					 (unsigned long long)t0, (unsigned long long)t1);
 		}
 	}
+	/* a frame that is not the targets' is the vantage point's own life:
+	 * stamped; one of the targets' is not */
+	if (!matched && (after.t.first_ns != after.t.last_ns || !in_run(after.t.last_ns, t0, t1)))
+		fail_msg("%s: the interface's first (%llu) and last (%llu) frame time, not the one run within [%llu, %llu] ns",
+			 desc, (unsigned long long)after.t.first_ns, (unsigned long long)after.t.last_ns,
+			 (unsigned long long)t0, (unsigned long long)t1);
+	if (matched && (after.t.last_ns != before.t.last_ns || after.t.first_ns))
+		fail_msg("%s: a frame of the targets moved the interface's own frame times", desc);
 }
 
 struct tcase {
@@ -573,36 +641,184 @@ static void test_many_blocks(void **state)
 }
 
 /* first_ns is the first packet since the epoch changed, whatever the CPU
- * saw before: the reader's exact time for the end of an outage. */
+ * saw before: the reader's time for the end of an outage, to the tick. */
 static void test_epoch_first_packet(void **state)
 {
 	struct frame f;
 	struct frame_spec fs = { .family = 4, .src = "1.1.1.1", .dst = "175.45.176.9", .l4 = 17 };
 	struct pw_counters c[7 * PW_NDIRS];
-	__u64 e, t_mid;
+	__u64 e, t0, t1;
+	int fd;
 
 	SKIP_IF_NO_BPF(skip_reason);
+	fd = bpf_map__fd(sensor.skel->maps.pw_blocks);
 	frame_build(&fs, &f);
 	e = ++sensor.skel->bss->pw_epoch;
 	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
 	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
-	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
-					      ts.nblocks * PW_NDIRS, e, c), 0);
-	__u64 first_e = c[PW_SLOT(0, PW_DIR_TO)].first_ns;
+	assert_int_equal(counters_read_blocks(fd, ts.nblocks * PW_NDIRS, e, c), 0);
+	__u64 first_e = c[PW_SLOT(0, PW_DIR_TO)].first_ns, last_e = c[PW_SLOT(0, PW_DIR_TO)].last_ns;
 
-	assert_true(first_e > 0 && first_e < c[PW_SLOT(0, PW_DIR_TO)].last_ns);
+	assert_true(first_e > 0 && first_e <= last_e);
+	/* two ticks later, in the next epoch: its own first packet */
 	sensor.skel->bss->pw_epoch = e + 1;
-	t_mid = now_mono_ns();
+	usleep(2 * sensor.clock.tick_ns / 1000);
+	t0 = now_mono_ns();
 	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
+	usleep(2 * sensor.clock.tick_ns / 1000);
 	run_prog(sensor.skel->progs.pw_xdp, f.b, f.len, 2);
-	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
-					      ts.nblocks * PW_NDIRS, e + 1, c), 0);
-	assert_true(c[PW_SLOT(0, PW_DIR_TO)].first_ns >= t_mid);
+	t1 = now_mono_ns();
+	assert_int_equal(counters_read_blocks(fd, ts.nblocks * PW_NDIRS, e + 1, c), 0);
+	assert_true(c[PW_SLOT(0, PW_DIR_TO)].first_ns > last_e);
+	assert_true(in_run(c[PW_SLOT(0, PW_DIR_TO)].first_ns, t0, t1));
 	assert_true(c[PW_SLOT(0, PW_DIR_TO)].first_ns < c[PW_SLOT(0, PW_DIR_TO)].last_ns);
 	/* asked about an epoch with no packet: none */
-	assert_int_equal(counters_read_blocks(bpf_map__fd(sensor.skel->maps.pw_blocks),
-					      ts.nblocks * PW_NDIRS, e + 2, c), 0);
+	assert_int_equal(counters_read_blocks(fd, ts.nblocks * PW_NDIRS, e + 2, c), 0);
 	assert_int_equal(c[PW_SLOT(0, PW_DIR_TO)].first_ns, 0);
+}
+
+/* The lookup tables against the reference (every block tried in turn), in
+ * user space (dirtable_walk) and in the program: blocks from /8 to /96,
+ * filling root entries, chunk entries, and entries past the levels (the
+ * trie answers), and the chunk budget spent (the trie answers). Addresses:
+ * each block's first and last, their neighbours outside, two inside. */
+struct lookup_conf {
+	unsigned int blen4, blen6;
+	size_t chunks;
+	const char *t[6];
+};
+
+static void probe_addr(const struct pw_prefix *p, int k, uint8_t *a)
+{
+	int n = p->family == 4 ? 4 : 16;
+	int bits = n * 8 - p->len; /* host bits */
+
+	memcpy(a, p->addr, n);
+	for (int i = n - 1, b = 0; i >= 0 && b < bits; i--, b += 8) {
+		uint8_t mask = bits - b >= 8 ? 0xff : (1u << (bits - b)) - 1;
+
+		if (k == 1 || k == 3)
+			a[i] |= mask;		/* last */
+		else if (k >= 4)
+			a[i] |= rnd() & mask;	/* inside */
+	}
+	if (k == 2 || k == 3) {		/* first - 1, last + 1 */
+		for (int i = n - 1; i >= 0; i--) {
+			if (k == 2 ? a[i]-- != 0 : ++a[i] != 0)
+				break;
+		}
+	}
+}
+
+static void test_lookup_tables(void **state)
+{
+	static const struct lookup_conf confs[] = {
+		{ 24, 48, DIRTABLE_MAX_CHUNKS, { "175.45.176.0/22", "10.9.9.9", "192.168.1.16/28", "100.64.0.0/16", "2001:db8:aa::/47", NULL } },
+		{ 20, 64, DIRTABLE_MAX_CHUNKS, { "10.0.0.0/12", "172.16.5.0/24", "9.0.0.0/10", "2001:db8::/56", "2a00:1::/64", NULL } },
+		{ 8, 96, DIRTABLE_MAX_CHUNKS, { "12.0.0.0/6", "1.2.3.4", "2001:db8:1:2::/94", "2001:db8:5::/128", "3000::/96", NULL } },
+		{ 16, 16, DIRTABLE_MAX_CHUNKS, { "10.0.0.0/15", "10.2.3.0/24", "3000::/15", "2001:db8:7::/48", NULL } },
+		{ 24, 48, 2, { "175.45.176.0/22", "10.9.9.9", "192.168.1.16/28", "100.64.0.0/16", "2001:db8:aa::/47", NULL } },
+	};
+
+	SKIP_IF_NO_BPF(skip_reason);
+	rng_state = 0x6c6f6f6b7570ull;
+	for (size_t ci = 0; ci < sizeof(confs) / sizeof(confs[0]); ci++) {
+		const struct lookup_conf *cf = &confs[ci];
+		struct pw_targets lt;
+		struct pw_sensor s = {};
+		struct dirtable d4, d6;
+		char err[PW_ERRLEN];
+		size_t lpm = 0;
+
+		targets_init(&lt);
+		lt.blen4 = cf->blen4;
+		lt.blen6 = cf->blen6;
+		for (int i = 0; cf->t[i]; i++)
+			if (targets_add(&lt, cf->t[i], NULL, err, sizeof(err)))
+				fail_msg("conf %zu: %s", ci, err);
+		if (targets_split(&lt, err, sizeof(err)))
+			fail_msg("conf %zu: %s", ci, err);
+		assert_int_equal(dirtable_build(&d4, &lt, 4, cf->chunks), 0);
+		assert_int_equal(dirtable_build(&d6, &lt, 6, cf->chunks), 0);
+		loader_dir_chunks = cf->chunks;
+		snprintf(s.ifname, sizeof(s.ifname), "lookup%zu", ci);
+		int lerr = loader_load(&s, &lt, false, false);
+
+		loader_dir_chunks = DIRTABLE_MAX_CHUNKS;
+		assert_int_equal(lerr, 0);
+
+		uint64_t *want = calloc(lt.nblocks, sizeof(*want));
+		size_t probes = 0;
+		struct usercount u;
+
+		assert_int_equal(usercount_init(&u, &lt), 0);
+
+		assert_non_null(want);
+		for (size_t b = 0; b < lt.nblocks; b++) {
+			const struct pw_prefix *p = &lt.blocks[b].pfx;
+
+			for (int k = 0; k < 6; k++) {
+				uint8_t a[16];
+				int fam = p->family, ref;
+				const struct dirtable *d = fam == 4 ? &d4 : &d6;
+
+				probe_addr(p, k, a);
+				ref = ref_block(&lt, fam, a);
+				uint32_t v = dirtable_walk(d, a);
+				int got = PW_DIR_KIND(v) == PW_DIR_BLOCK ? (int)PW_DIR_ID(v) :
+					  PW_DIR_KIND(v) == PW_DIR_LPM ? (lpm++, ref) : -1;
+
+				if (got != ref)
+					fail_msg("conf %zu: block %zu probe %d: table says %d (entry %#x), reference %d",
+						 ci, b, k, got, v, ref);
+				/* and the program, with a source in no block */
+				struct frame_spec fs = { .family = fam, .l4 = 17, .payload = 8 };
+				char dst[64];
+				struct frame f;
+
+				inet_ntop(fam == 4 ? AF_INET : AF_INET6, a, dst, sizeof(dst));
+				fs.dst = dst;
+				fs.src = fam == 4 ? "198.18.0.1" : "fd00::1";
+				frame_build(&fs, &f);
+				run_prog(s.skel->progs.pw_xdp, f.b, f.len, 2);
+				usercount_frame(&u, f.b, f.len, f.len, 1);
+				if (ref >= 0)
+					want[ref]++;
+				probes++;
+			}
+		}
+		struct pw_counters *c = calloc(lt.nblocks * PW_NDIRS, sizeof(*c));
+
+		assert_non_null(c);
+		assert_int_equal(counters_read_blocks(bpf_map__fd(s.skel->maps.pw_blocks),
+						      lt.nblocks * PW_NDIRS, 0, c), 0);
+		for (size_t b = 0; b < lt.nblocks; b++) {
+			char pb[64];
+
+			if (u.blocks[PW_SLOT(b, PW_DIR_TO)].packets != want[b] || u.blocks[PW_SLOT(b, PW_DIR_FROM)].packets)
+				fail_msg("conf %zu: block %s: user space counted %llu to, the reference %llu", ci,
+					 prefix_str(&lt.blocks[b].pfx, pb, sizeof(pb)),
+					 (unsigned long long)u.blocks[PW_SLOT(b, PW_DIR_TO)].packets,
+					 (unsigned long long)want[b]);
+			if (c[PW_SLOT(b, PW_DIR_TO)].packets != want[b] || c[PW_SLOT(b, PW_DIR_FROM)].packets)
+				fail_msg("conf %zu: block %s counted %llu to, %llu from; the reference says %llu to",
+					 ci, prefix_str(&lt.blocks[b].pfx, pb, sizeof(pb)),
+					 (unsigned long long)c[PW_SLOT(b, PW_DIR_TO)].packets,
+					 (unsigned long long)c[PW_SLOT(b, PW_DIR_FROM)].packets,
+					 (unsigned long long)want[b]);
+		}
+		printf("[          ] lookup conf %zu: %zu blocks, %zu probes, %zu chunks (v4 %zu, v6 %zu), %zu answered by the trie\n",
+		       ci, lt.nblocks, probes, d4.nchunks + d6.nchunks, d4.nchunks, d6.nchunks, lpm);
+		if (ci == 2 || ci == 4)
+			assert_true(lpm > 0); /* past the levels, or out of budget */
+		free(c);
+		free(want);
+		usercount_free(&u);
+		dirtable_free(&d4);
+		dirtable_free(&d6);
+		prefixwatch_bpf__destroy(s.skel);
+		targets_free(&lt);
+	}
 }
 
 int main(void)
@@ -614,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_ipv6),
 		cmocka_unit_test(test_generated_corpus),
 		cmocka_unit_test(test_many_blocks),
+		cmocka_unit_test(test_lookup_tables),
 		cmocka_unit_test(test_epoch_first_packet),
 	};
 

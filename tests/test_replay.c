@@ -5,6 +5,7 @@
  * out-of-order captures. Needs root (BPF_PROG_TEST_RUN); skipped otherwise.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,14 +25,16 @@
 
 static char dir[64];
 static const char *skip_reason;
+static bool kernel;	/* the second round: --kernel, through the program */
 
 static int setup(void **state)
 {
 	strcpy(dir, "/tmp/pw-replay-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	if (geteuid() != 0)
-		skip_reason = "replay tests need root (BPF_PROG_TEST_RUN); skipped";
+	skip_reason = NULL;
+	if (kernel && geteuid() != 0)
+		skip_reason = "replay --kernel tests need root (BPF_PROG_TEST_RUN); skipped";
 	pw_log_setup_libbpf();
 	return 0;
 }
@@ -102,7 +105,7 @@ static void run_replay(char **files, int n, const char *out, struct replay *rp, 
 	assert_int_equal(targets_add(&ts, "175.45.176.0/22", NULL, err, sizeof(err)), 0);
 	assert_int_equal(targets_add(&ts, "2001:db8:aa::/47", NULL, err, sizeof(err)), 0);
 	assert_int_equal(targets_split(&ts, err, sizeof(err)), 0);
-	assert_int_equal(replay_open(rp, &ts), 0);
+	assert_int_equal(replay_open(rp, &ts, kernel), 0);
 	*ret = replay_files(rp, &ts, &so, files, n);
 	targets_free(&ts);
 }
@@ -333,5 +336,10 @@ int main(void)
 		cmocka_unit_test(test_damaged_and_disordered),
 	};
 
-	return cmocka_run_group_tests_name("replay", tests, setup, teardown);
+	int failed = cmocka_run_group_tests_name("replay (the counter built into prefixwatch)", tests, setup,
+						 teardown);
+
+	kernel = true;
+	return failed + cmocka_run_group_tests_name("replay --kernel (the XDP program, BPF_PROG_TEST_RUN)",
+						    tests, setup, teardown);
 }

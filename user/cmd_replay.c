@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* prefixwatch replay: run captures through the live sensor's program. */
+/* prefixwatch replay: run captures through the live sensor's parser and counter. */
 #include <stdio.h>
 #include <string.h>
 #include "capture.h"
@@ -11,20 +11,21 @@
 #include "report.h"
 #include "timefmt.h"
 
-enum { OPT_ACTIVE = 256 };
+enum { OPT_ACTIVE = 256, OPT_KERNEL };
 
 static const struct cli_option replay_opts[] = {
 	OPTS_TARGETS,
 	OPTS_SERIES,
 	{ "active", OPT_ACTIVE, NULL, "in the final table, only rows with packets" },
 	{ "quiet", 'q', NULL, "no final table" },
+	{ "kernel", OPT_KERNEL, NULL, "run the frames through the XDP program in the kernel (BPF_PROG_TEST_RUN; root), not its build in this process" },
 	{ NULL }
 };
 
 struct replay_ctx {
 	struct pw_targets ts;
 	struct sampler_opts so;
-	bool active;
+	bool active, kernel;
 };
 
 static int replay_option(int id, const char *arg, void *vctx)
@@ -40,16 +41,20 @@ static int replay_option(int id, const char *arg, void *vctx)
 		c->so.quiet = true;
 	else if (id == OPT_ACTIVE)
 		c->active = true;
+	else if (id == OPT_KERNEL)
+		c->kernel = true;
 	return 0;
 }
 
 const struct cli_command cmd_replay_def = {
 	.name = "replay",
 	.synopsis = "FILE... [options]",
-	.summary = "Run the frames of pcap and pcapng captures through the live sensor's XDP program,\n"
-		   "on the captures' clock: the same counts, series, events and files as `run`.\n"
-		   "Linux cooked (SLL, SLL2), raw IP and BSD loopback captures get a synthetic\n"
-		   "Ethernet header; other link types are skipped and counted. Needs root (or CAP_BPF).",
+	.summary = "Run the frames of pcap and pcapng captures through the live sensor's parser and\n"
+		   "counter (the XDP program's own source, built into prefixwatch; --kernel: the program\n"
+		   "itself, in the kernel), on the captures' clock: the same counts, series, events and\n"
+		   "files as `run`. Linux cooked (SLL, SLL2), raw IP and BSD loopback captures get a\n"
+		   "synthetic Ethernet header; other link types are skipped and counted. Needs no\n"
+		   "privilege, but root (or CAP_BPF) with --kernel.",
 	.opts = replay_opts,
 	.option = replay_option,
 };
@@ -108,7 +113,7 @@ int cmd_replay(int argc, char **argv)
 	    (c.so.out && (ret = opts_check_out(c.so.out, NULL, -1, -1))))
 		goto out;
 	pw_log_setup_libbpf();
-	if (replay_open(&rp, &c.ts)) {
+	if (replay_open(&rp, &c.ts, c.kernel)) {
 		replay_close(&rp);
 		ret = EXIT_BPF;
 		goto out;

@@ -280,6 +280,8 @@ int cmd_run(int argc, char **argv)
 			goto out_detach;
 		}
 		r[n].epoch = &s[n].skel->bss->pw_epoch;
+		r[n].clock = s[n].clock;
+		c.so.dp.clock_res_s = s[n].clock.tick_ns / 1e9;
 		if ((err = health_init(&c.health[n], &s[n])))
 			pr_warn("warning: %s: cannot watch the program and pins: %s\n", s[n].ifname,
 				strerror(-err));

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "counters.h"
 #include "log.h"
 #include "pins.h"
 #include "timefmt.h"
+#include "usercount.h"
 
 /* valgrind does not know that BPF_MAP_LOOKUP_BATCH fills its buffers: tell
  * it, so a run under memcheck reports only real errors (a no-op outside) */
@@ -57,51 +60,90 @@ int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out)
 	return err;
 }
 
-int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_counters *out)
+int counters_ncpus(void)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct pw_counters *v;
-	int err;
+	static int n;
+	FILE *f;
+	char buf[256];
 
-	if (ncpus < 0)
-		return ncpus;
-	/* no need to zero: the batch read fills every value */
-	v = malloc((size_t)nslots * ncpus * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	err = map_read_array(fd, nslots, sizeof(*v), 1, v);
-	if (!err) {
-		for (uint32_t s = 0; s < nslots; s++) {
+	if (n)
+		return n;
+	/* "0-3", "0,2-5": the last number is the highest */
+	f = fopen("/sys/devices/system/cpu/possible", "r");
+	if (!f)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *p = buf + strcspn(buf, "\n");
+
+		while (p > buf && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		n = atoi(p) + 1;
+	}
+	fclose(f);
+	return n > 0 ? n : -EINVAL;
+}
+
+const struct pw_counters *counters_map(int fd, uint32_t nslots, size_t *len)
+{
+	int ncpus = counters_ncpus();
+	void *m;
+
+	if (ncpus < 0) {
+		errno = -ncpus;
+		return NULL;
+	}
+	*len = (size_t)ncpus * nslots * sizeof(struct pw_counters);
+	m = mmap(NULL, *len, PROT_READ, MAP_SHARED, fd, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslots, uint64_t epoch,
+			 struct pw_counters *out)
+{
+	memset(out, 0, (size_t)nslots * sizeof(*out));
+	/* CPU by CPU, the memory in order */
+	for (int i = 0; i < ncpus; i++) {
+		const struct pw_counters *c = mem + (size_t)i * nslots;
+
+		for (uint32_t s = 0; s < nslots; s++, c++) {
 			struct pw_counters *o = &out[s];
-			const struct pw_counters *c = &v[(size_t)s * ncpus];
 
-			memset(o, 0, sizeof(*o));
-			for (int i = 0; i < ncpus; i++, c++) {
-				o->packets += c->packets;
-				o->bytes += c->bytes;
-				o->tcp += c->tcp;
-				o->udp += c->udp;
-				o->icmp += c->icmp;
-				o->other += c->other;
-				o->syn += c->syn;
-				o->synack += c->synack;
-				if (c->last_ns > o->last_ns)
-					o->last_ns = c->last_ns;
-				/* the interval's first packet: the earliest
-				 * on any CPU that counted in this epoch */
-				if (c->epoch == epoch && c->first_ns &&
-				    (!o->first_ns || c->first_ns < o->first_ns)) {
-					o->first_ns = c->first_ns;
-					o->epoch = epoch;
-				}
+			if (!c->packets)
+				continue; /* never counted on this CPU */
+			o->packets += c->packets;
+			o->bytes += c->bytes;
+			o->tcp += c->tcp;
+			o->udp += c->udp;
+			o->icmp += c->icmp;
+			o->other += c->other;
+			o->syn += c->syn;
+			o->synack += c->synack;
+			if (c->last_ns > o->last_ns)
+				o->last_ns = c->last_ns;
+			/* the interval's first packet: the earliest on any
+			 * CPU that counted in this epoch */
+			if (c->epoch == epoch && c->first_ns &&
+			    (!o->first_ns || c->first_ns < o->first_ns)) {
+				o->first_ns = c->first_ns;
+				o->epoch = epoch;
 			}
 		}
 	}
-	free(v);
-	return err;
 }
 
-int counters_read_iface(int fd, struct pw_iface_counters *out)
+int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_counters *out)
+{
+	size_t len;
+	const struct pw_counters *m = counters_map(fd, nslots, &len);
+
+	if (!m)
+		return -errno;
+	counters_sum_blocks(m, counters_ncpus(), nslots, epoch, out);
+	munmap((void *)m, len);
+	return 0;
+}
+
+int counters_read_iface(int fd, uint64_t epoch, struct pw_iface_counters *out)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct pw_iface_counters *v;
@@ -117,11 +159,19 @@ int counters_read_iface(int fd, struct pw_iface_counters *out)
 		err = -errno;
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; !err && i < ncpus; i++) {
-		/* every field is a __u64 counter: add them as an array */
+		/* the counters are the __u64 fields up to matched: add them
+		 * as an array */
 		__u64 *o = (__u64 *)out, *c = (__u64 *)&v[i];
 
-		for (size_t k = 0; k < sizeof(*out) / sizeof(__u64); k++)
+		for (size_t k = 0; k <= offsetof(struct pw_iface_counters, matched) / sizeof(__u64); k++)
 			o[k] += c[k];
+		if (v[i].last_ns > out->last_ns)
+			out->last_ns = v[i].last_ns;
+		if (v[i].epoch == epoch && v[i].first_ns &&
+		    (!out->first_ns || v[i].first_ns < out->first_ns)) {
+			out->first_ns = v[i].first_ns;
+			out->epoch = epoch;
+		}
 	}
 	free(v);
 	return err;
@@ -165,12 +215,36 @@ static int reader_setup(struct pw_reader *r)
 	if (bpf_obj_get_info_by_fd(r->info_fd, &mi, &len))
 		return -errno;
 	r->nblocks = mi.max_entries;
+	r->blocks_mem = counters_map(r->blocks_fd, r->nblocks * PW_NDIRS, &r->blocks_len);
+	if (!r->blocks_mem)
+		return -errno;
+	r->ncpus = counters_ncpus();
 	r->info = calloc(r->nblocks, sizeof(*r->info));
 	r->c = calloc((size_t)r->nblocks * PW_NDIRS, sizeof(*r->c));
 	if (!r->info || !r->c)
 		return -ENOMEM;
 	err = map_read_array(r->info_fd, r->nblocks, sizeof(*r->info), 0, r->info);
 	return err;
+}
+
+int reader_init_mem(struct pw_reader *r, const char *ifname, const struct pw_targets *ts,
+		    struct usercount *u)
+{
+	memset(r, 0, sizeof(*r));
+	r->blocks_fd = r->iface_fd = r->info_fd = r->state_fd = -1;
+	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
+	r->nblocks = ts->nblocks;
+	r->blocks_mem = u->blocks;
+	r->ncpus = 1;
+	r->iface_mem = &u->iface;
+	r->epoch = &u->epoch;
+	r->info = calloc(r->nblocks ? r->nblocks : 1, sizeof(*r->info));
+	r->c = calloc((size_t)r->nblocks * PW_NDIRS + 1, sizeof(*r->c));
+	if (!r->info || !r->c)
+		return -ENOMEM;
+	for (size_t i = 0; i < ts->nblocks; i++)
+		blockinfo_fill(ts, i, &r->info[i]);
+	return 0;
 }
 
 int reader_init_fds(struct pw_reader *r, const char *ifname, int blocks_fd,
@@ -187,8 +261,8 @@ int reader_init_fds(struct pw_reader *r, const char *ifname, int blocks_fd,
 
 int reader_open_pinned(struct pw_reader *r, const char *ifname)
 {
-	static const char *names[] = { PW_MAP_BLOCKS, PW_MAP_IFACE, PW_MAP_BLOCKINFO };
-	int *fds[] = { &r->blocks_fd, &r->iface_fd, &r->info_fd };
+	static const char *names[] = { PW_MAP_BLOCKS, PW_MAP_IFACE, PW_MAP_BLOCKINFO, PW_MAP_CLOCK };
+	int clock_fd = -1, *fds[] = { &r->blocks_fd, &r->iface_fd, &r->info_fd, &clock_fd };
 	char dir[PATH_MAX], path[PATH_MAX];
 	int err;
 
@@ -198,7 +272,7 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 	snprintf(r->ifname, sizeof(r->ifname), "%s", ifname);
 	if (pins_iface_dir(ifname, dir, sizeof(dir)))
 		return -ENAMETOOLONG;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (pins_path(dir, names[i], path, sizeof(path)))
 			return -ENAMETOOLONG;
 		*fds[i] = bpf_obj_get(path);
@@ -211,6 +285,13 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 				pr_warn("cannot open %s: %s\n", path, strerror(-err));
 			return err;
 		}
+	}
+	/* the run that pinned them left its clock there */
+	err = bpfclock_read(clock_fd, &r->clock);
+	close(clock_fd);
+	if (err) {
+		pr_warn("cannot read the clock of %s in %s: %s\n", ifname, dir, strerror(-err));
+		return err;
 	}
 	err = reader_setup(r);
 	if (err) {
@@ -236,44 +317,36 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 int reader_read(struct pw_reader *r)
 {
 	__u64 epoch = r->epoch ? *r->epoch : 0;
-	int err = counters_read_blocks(r->blocks_fd, r->nblocks * PW_NDIRS, epoch, r->c);
+	int err;
 
-	if (!err)
-		err = counters_read_iface(r->iface_fd, &r->tot);
+	counters_sum_blocks(r->blocks_mem, r->ncpus, r->nblocks * PW_NDIRS, epoch, r->c);
+	if (r->iface_mem) {
+		r->tot = *r->iface_mem;
+		if (r->tot.epoch != epoch)
+			r->tot.first_ns = 0;
+		err = 0;
+	} else {
+		err = counters_read_iface(r->iface_fd, epoch, &r->tot);
+	}
 	r->t_ns = now_mono_ns();
 	/* what arrives from now on is the next interval's */
 	if (r->epoch)
 		*r->epoch = epoch + 1;
-	return err;
-}
-
-int reader_probe(struct pw_reader *r, uint64_t now_ns, int fresh)
-{
-	struct pw_iface_counters t;
-	int err = 0;
-
-	if (!fresh)
-		err = counters_read_iface(r->iface_fd, &t);
-	else
-		t = r->tot;
 	if (err)
 		return err;
-	/* the vantage point's own life: frames that are not the targets' */
-	__u64 other = t.frames - t.matched;
+	/* the program's clock to CLOCK_MONOTONIC, and wall time for the
+	 * vantage point's frames (a replay's times are wall time already) */
+	int64_t to_wall = r->clock.tick_ns ? (int64_t)(now_real_ns() - now_mono_ns()) : 0;
 
-	if (other != r->probe_frames) {
-		if (!r->frames_first_ns)
-			r->frames_first_ns = r->probe_prev_ns ? r->probe_prev_ns : now_ns;
-		r->frames_last_ns = now_ns;
-		r->probe_frames = other;
+	for (size_t i = 0; r->clock.tick_ns && i < (size_t)r->nblocks * PW_NDIRS; i++) {
+		r->c[i].last_ns = bpfclock_ns(&r->clock, r->c[i].last_ns);
+		r->c[i].first_ns = bpfclock_ns(&r->clock, r->c[i].first_ns);
 	}
-	r->probe_prev_ns = now_ns;
+	r->tot.last_ns = bpfclock_ns(&r->clock, r->tot.last_ns);
+	r->tot.first_ns = bpfclock_ns(&r->clock, r->tot.first_ns);
+	r->frames_last_ns = r->tot.last_ns ? r->tot.last_ns + to_wall : 0;
+	r->frames_first_ns = r->tot.first_ns ? r->tot.first_ns + to_wall : 0;
 	return 0;
-}
-
-void reader_probe_reset(struct pw_reader *r)
-{
-	r->frames_first_ns = 0;
 }
 
 void reader_free(struct pw_reader *r)
@@ -288,6 +361,9 @@ void reader_free(struct pw_reader *r)
 		if (r->state_fd >= 0)
 			close(r->state_fd);
 	}
+	if (r->blocks_len)
+		munmap((void *)r->blocks_mem, r->blocks_len);
+	r->blocks_mem = NULL;
 	free(r->state);
 	free(r->info);
 	free(r->c);

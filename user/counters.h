@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "prefixwatch.h"
+#include "bpfclock.h"
 #include "targets.h"
 
 /* Read entries 0..n-1 of an array map in batches. For a per-CPU map, out
@@ -13,10 +14,20 @@
  * out. Returns 0 or -errno. */
 int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out);
 
-/* Sum per-CPU block counters into out[nslots]: last_ns is the latest on any
- * CPU; first_ns the earliest counted in epoch (0 if none was). */
+/* CPUs the counters are kept for: the highest possible CPU number plus one. */
+int counters_ncpus(void);
+/* Map the pw_blocks array (fd) of nslots slots, read-only; *len for munmap.
+ * NULL and errno on failure. */
+const struct pw_counters *counters_map(int fd, uint32_t nslots, size_t *len);
+/* Sum the CPUs' records into out[nslots]: last_ns is the latest on any CPU;
+ * first_ns the earliest counted in epoch (0 if none was). */
+void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslots, uint64_t epoch,
+			 struct pw_counters *out);
+/* The same from the map's fd (maps it for the call). */
 int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_counters *out);
-int counters_read_iface(int fd, struct pw_iface_counters *out);
+/* Sum the interface's per-CPU counters: last_ns the latest, first_ns the
+ * earliest counted in epoch (0 if none was). */
+int counters_read_iface(int fd, uint64_t epoch, struct pw_iface_counters *out);
 
 /* The record that describes block i of ts. */
 void blockinfo_fill(const struct pw_targets *ts, size_t i, struct pw_block_info *bi);
@@ -31,6 +42,11 @@ struct pw_reader {
 	int owned;			/* fds opened from pins, closed by reader_free */
 	uint32_t nblocks;
 	struct pw_block_info *info;	/* nblocks */
+	const struct pw_counters *blocks_mem; /* pw_blocks, mapped (blocks_len), or
+					       * replay's own memory (0) */
+	size_t blocks_len;
+	int ncpus;			/* records per slot in blocks_mem */
+	const struct pw_iface_counters *iface_mem; /* replay's own, else iface_fd */
 	struct pw_counters *c;		/* nblocks * PW_NDIRS, summed over CPUs */
 	struct pw_iface_counters tot;
 	struct pw_series_state *state;	/* nblocks * PW_NDIRS + 1, from pw_state; NULL
@@ -38,26 +54,26 @@ struct pw_reader {
 	uint64_t t_ns;			/* CLOCK_MONOTONIC right after the read */
 	volatile __u64 *epoch;		/* the program's pw_epoch, bumped after each
 					 * read; NULL when only reading pins */
-	/* Frames carry no timestamp: the count of frames that are not the
-	 * targets' (the vantage point's own life) is probed often
-	 * (reader_probe) to tell, to a probe period, when the interface last
-	 * saw one. Wall ns: the probe that first saw the latest ones (the
-	 * last came before it), and the probe before the first new ones since
-	 * reader_probe_reset (the first came after it). */
-	__u64 probe_frames;
-	uint64_t frames_last_ns, frames_first_ns, probe_prev_ns;
+	/* The program's clock: with tick_ns 0, times are ns of wall time
+	 * already (replay); else jiffies, which reader_read turns into
+	 * CLOCK_MONOTONIC in c and tot, and into wall time below. */
+	struct pw_clock clock;
+	/* Wall ns of the last frame that is not the targets' (the vantage
+	 * point's own life), and of the first one since the last read (0:
+	 * none). */
+	uint64_t frames_last_ns, frames_first_ns;
 };
 
 /* From the pins of ifname (for `stats`); prints what failed. */
 int reader_open_pinned(struct pw_reader *r, const char *ifname);
+/* From replay's counter in this process (struct usercount). */
+struct usercount;
+int reader_init_mem(struct pw_reader *r, const char *ifname, const struct pw_targets *ts,
+		    struct usercount *u);
 /* From fds a loader holds (borrowed); state_fd is where `run` publishes. */
 int reader_init_fds(struct pw_reader *r, const char *ifname, int blocks_fd,
 		    int iface_fd, int info_fd, int state_fd);
 int reader_read(struct pw_reader *r);
-/* Note the frame counter at wall time now_ns: read it first unless fresh
- * (just after reader_read, r->tot is). */
-int reader_probe(struct pw_reader *r, uint64_t now_ns, int fresh);
-void reader_probe_reset(struct pw_reader *r);
 void reader_free(struct pw_reader *r);
 
 #endif

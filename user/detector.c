@@ -149,6 +149,9 @@ static int update(struct det_series *s, const struct det_params *p, const struct
 	if (o->last_ns > s->last_ns)
 		s->last_ns = o->last_ns;
 	double silence = o->now_ns > s->last_ns ? (o->now_ns - s->last_ns) / 1e9 : 0;
+
+	/* only what the clock vouches for */
+	silence = silence > p->clock_res_s ? silence - p->clock_res_s : 0;
 	/* While the rate is down (a possible or declared drop), silence is
 	 * judged against the highest rate the packets since the fall leave
 	 * plausible, (n + D ln(1/alpha)) / T, when that is below the baseline:

@@ -44,6 +44,8 @@ struct det_params {
 	double min_packets;	/* --min-packets: baseline established from here */
 	double drop_ratio;	/* --drop-ratio */
 	double drop_hold_s;	/* --drop-hold */
+	double clock_res_s;	/* how coarse packet times are: a last packet
+				 * may be this much later than its time says */
 };
 
 #define DET_PARAMS_DEFAULT { 900, 1e-6, 30, 0.1, 60 }

@@ -10,10 +10,13 @@
 #include <bpf/libbpf.h>
 #include "prefixwatch.skel.h"
 #include "counters.h"
+#include "dirtable.h"
 #include "loader.h"
 #include "log.h"
 #include "pins.h"
 #include "timefmt.h"
+
+size_t loader_dir_chunks = DIRTABLE_MAX_CHUNKS;
 
 const char *mode_name(enum pw_mode m)
 {
@@ -139,6 +142,31 @@ static int fill_maps(struct pw_sensor *s, const struct pw_targets *ts)
 		}
 	}
 	return 0;
+}
+
+/* Copy a lookup table into its map, all entries in batches. */
+static int fill_dir(struct bpf_map *map, const struct dirtable *t, const char *ifname)
+{
+	size_t n = dirtable_entries(t);
+	__u32 *keys = malloc(n * sizeof(*keys));
+	int fd = bpf_map__fd(map), err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = i;
+	for (size_t done = 0; done < n && !err;) {
+		__u32 count = n - done < 65536 ? n - done : 65536;
+		LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+		if (bpf_map_update_batch(fd, keys + done, t->e + done, &count, &o))
+			err = -errno;
+		done += count;
+	}
+	free(keys);
+	if (err)
+		pr_warn("cannot fill %s of %s: %s\n", bpf_map__name(map), ifname, strerror(-err));
+	return err;
 }
 
 /* Reuse an XDP link pinned by an earlier run (--keep-attached) when it is
@@ -309,6 +337,7 @@ static int attach_tc(struct pw_sensor *s)
 int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, bool pin)
 {
 	struct prefixwatch_bpf *skel = prefixwatch_bpf__open();
+	struct dirtable d4 = {}, d6 = {};
 	int err;
 
 	if (!skel) {
@@ -317,7 +346,29 @@ int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, b
 		return err;
 	}
 	s->skel = skel;
-	err = bpf_map__set_max_entries(skel->maps.pw_blocks, ts->nblocks * PW_NDIRS) ?:
+	err = dirtable_build(&d4, ts, 4, loader_dir_chunks) ?:
+	      dirtable_build(&d6, ts, 6, loader_dir_chunks);
+	if (err) {
+		pr_warn("cannot build the lookup tables for %s: %s\n", s->ifname, strerror(-err));
+		goto out;
+	}
+	int ncpus = counters_ncpus();
+
+	if (ncpus < 0) {
+		err = ncpus;
+		pr_warn("cannot read /sys/devices/system/cpu/possible: %s\n", strerror(-err));
+		goto out;
+	}
+	if ((uint64_t)ncpus * ts->nblocks * PW_NDIRS > UINT32_MAX) {
+		err = -E2BIG;
+		pr_warn("%s: %zu blocks on %d CPUs are more counters than one map holds\n", s->ifname,
+			ts->nblocks, ncpus);
+		goto out;
+	}
+	skel->rodata->pw_nslots = ts->nblocks * PW_NDIRS;
+	err = bpf_map__set_max_entries(skel->maps.pw_blocks, (__u32)ncpus * ts->nblocks * PW_NDIRS) ?:
+	      bpf_map__set_max_entries(skel->maps.pw_dir4, dirtable_entries(&d4)) ?:
+	      bpf_map__set_max_entries(skel->maps.pw_dir6, dirtable_entries(&d6)) ?:
 	      bpf_map__set_max_entries(skel->maps.pw_blockinfo, ts->nblocks ?: 1) ?:
 	      bpf_map__set_max_entries(skel->maps.pw_lpm4, ts->n4 ?: 1) ?:
 	      bpf_map__set_max_entries(skel->maps.pw_lpm6, ts->n6 ?: 1) ?:
@@ -329,21 +380,35 @@ int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, b
 		      set_pin(skel->maps.pw_blockinfo, s->dir) ?:
 		      set_pin(skel->maps.pw_lpm4, s->dir) ?:
 		      set_pin(skel->maps.pw_lpm6, s->dir) ?:
+		      set_pin(skel->maps.pw_dir4, s->dir) ?:
+		      set_pin(skel->maps.pw_dir6, s->dir) ?:
+		      set_pin(skel->maps.pw_clock, s->dir) ?:
 		      set_pin(skel->maps.pw_state, s->dir);
 	if (err) {
 		pr_warn("cannot configure the BPF object for %s: %s\n", s->ifname, strerror(-err));
-		return err;
+		goto out;
 	}
 	err = prefixwatch_bpf__load(skel);
 	if (err) {
 		pr_warn("cannot load the BPF program for %s: %s%s\n", s->ifname, strerror(-err),
 			err == -EPERM ? " (need root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)" : "");
-		return err;
+		goto out;
 	}
 	/* Epochs of an earlier run are older than now: never mistaken for
 	 * ours when the counters are reused. */
 	skel->bss->pw_epoch = now_mono_ns();
-	return fill_maps(s, ts);
+	err = fill_maps(s, ts) ?: fill_dir(skel->maps.pw_dir4, &d4, s->ifname) ?:
+	      fill_dir(skel->maps.pw_dir6, &d6, s->ifname);
+	if (!err && (err = bpfclock_calibrate(bpf_program__fd(skel->progs.pw_clock_probe),
+					      bpf_map__fd(skel->maps.pw_clock), &s->clock)))
+		pr_warn("cannot read the kernel's clocks for %s: %s\n", s->ifname, strerror(-err));
+	if (!err && (d4.lpm_entries || d6.lpm_entries))
+		pr_debug("%s: %zu table entries leave their addresses to the LPM trie\n", s->ifname,
+			 d4.lpm_entries + d6.lpm_entries);
+out:
+	dirtable_free(&d4);
+	dirtable_free(&d6);
+	return err;
 }
 
 int loader_attach(struct pw_sensor *s, const char *ifname,

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "bpfclock.h"
 #include "targets.h"
 
 enum pw_mode { PW_MODE_AUTO, PW_MODE_NATIVE, PW_MODE_GENERIC };
@@ -27,6 +28,7 @@ struct pw_sensor {
 	bool egress;		/* tc egress filter attached */
 	bool reused_maps;	/* counters continue from an earlier run */
 	bool reused_link;	/* the XDP link was left attached by an earlier run */
+	struct pw_clock clock;	/* the program's clock (loader_load measures it) */
 };
 
 /* Open, size, pin, load, fill and attach for one interface. Prints one line
@@ -45,6 +47,10 @@ int loader_reattach(struct pw_sensor *s, const struct loader_opts *o);
 void loader_close(struct pw_sensor *s, bool keep_attached);
 /* Remove the program and every pin of an interface (`prefixwatch detach`). */
 int loader_remove(const char *ifname);
+
+/* Chunks each lookup table may take (DIRTABLE_MAX_CHUNKS; tests lower it
+ * to make the LPM trie answer). */
+extern size_t loader_dir_chunks;
 
 const char *mode_name(enum pw_mode m);
 /* The name of BPF program id, or "?" when it cannot be looked up. */

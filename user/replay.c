@@ -13,13 +13,20 @@
 #include "series.h"
 #include "timefmt.h"
 
-int replay_open(struct replay *rp, const struct pw_targets *ts)
+int replay_open(struct replay *rp, const struct pw_targets *ts, bool kernel)
 {
 	struct prefixwatch_bpf *skel;
 	int err;
 
 	memset(rp, 0, sizeof(*rp));
+	rp->kernel = kernel;
 	rp->sensor.lock_fd = rp->sensor.xdp_link_fd = -1;
+	if (!kernel) {
+		err = usercount_init(&rp->uc, ts) ?: reader_init_mem(&rp->reader, "replay", ts, &rp->uc);
+		if (err)
+			pr_warn("cannot set up the counters: %s\n", strerror(-err));
+		return err;
+	}
 	snprintf(rp->sensor.ifname, sizeof(rp->sensor.ifname), "replay");
 	err = loader_load(&rp->sensor, ts, false, false);
 	if (err)
@@ -39,6 +46,7 @@ int replay_open(struct replay *rp, const struct pw_targets *ts)
 void replay_close(struct replay *rp)
 {
 	reader_free(&rp->reader);
+	usercount_free(&rp->uc);
 	prefixwatch_bpf__destroy(rp->sensor.skel);
 	rp->sensor.skel = NULL;
 }
@@ -74,7 +82,6 @@ static int tick(struct replay *rp, struct clock *ck, uint64_t t)
 	err = series_tick(&ck->set, &rp->reader, t, 0, ck->so->interval, &ck->so->dp);
 	if (err)
 		return err;
-	reader_probe_reset(&rp->reader);
 	count_events(rp, &ck->set);
 	if (pw_log_level > LOG_INFO)
 		exports_log_events(&ck->set);
@@ -82,16 +89,22 @@ static int tick(struct replay *rp, struct clock *ck, uint64_t t)
 	return 0;
 }
 
-static int run_frame(struct replay *rp, const uint8_t *data, uint32_t len, uint32_t wire_len)
+static int run_frame(struct replay *rp, const uint8_t *data, uint32_t len, uint32_t wire_len,
+		     uint64_t ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = len, .repeat = 1);
-	struct prefixwatch_bpf *skel = rp->sensor.skel;
+	if (rp->kernel) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = data, .data_size_in = len, .repeat = 1);
+		struct prefixwatch_bpf *skel = rp->sensor.skel;
 
-	skel->bss->pw_replay_wire_len = wire_len;
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.pw_xdp), &o))
-		return -errno;
-	if (o.retval != 2 /* XDP_PASS */)
-		return -EPROTO;
+		skel->bss->pw_replay_clock = ns;
+		skel->bss->pw_replay_wire_len = wire_len;
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.pw_xdp), &o))
+			return -errno;
+		if (o.retval != 2 /* XDP_PASS */)
+			return -EPROTO;
+	} else {
+		usercount_frame(&rp->uc, data, len, wire_len, ns);
+	}
 	rp->st.frames++;
 	rp->st.bytes += wire_len;
 	return 0;
@@ -213,11 +226,7 @@ static int one_file(struct replay *rp, struct clock *ck, const char *file)
 			rp->st.skipped_short++;
 			continue;
 		}
-		rp->reader.frames_last_ns = ts;
-		if (!rp->reader.frames_first_ns)
-			rp->reader.frames_first_ns = ts;
-		rp->sensor.skel->bss->pw_replay_clock = ts;
-		int e = run_frame(rp, frame, len, wire < len ? len : wire);
+		int e = run_frame(rp, frame, len, wire < len ? len : wire, ts);
 
 		if (e) {
 			pr_warn("%s: record %llu: the program could not run on it: %s\n", file,

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Offline replay: every frame of pcap and pcapng captures goes through the
- * very XDP program the live sensor runs (BPF_PROG_TEST_RUN), on the
- * capture's clock, into the same series, detector and files.
+ * live sensor's parser and counter (bpf/count.bpf.h), compiled into this
+ * process, or with --kernel through the XDP program itself in the kernel
+ * (BPF_PROG_TEST_RUN), on the capture's clock, into the same series,
+ * detector and files.
  */
 #ifndef PW_REPLAY_H
 #define PW_REPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "counters.h"
 #include "loader.h"
 #include "sampler.h"
 #include "targets.h"
+#include "usercount.h"
 
 /* XDP test runs take one page at most: a longer frame is run on its first
  * PW_REPLAY_MAX_FRAME bytes (every header is there) with its real length. */
@@ -40,13 +44,16 @@ struct replay_stats {
 };
 
 struct replay {
+	bool kernel;			/* through the program (sensor), not uc */
 	struct pw_sensor sensor;	/* the program and its maps, not attached */
+	struct usercount uc;
 	struct pw_reader reader;
 	struct replay_stats st;
 };
 
-/* Load the program for ts. Returns 0 or -errno, printing what failed. */
-int replay_open(struct replay *rp, const struct pw_targets *ts);
+/* Set up the counter for ts (kernel: load the program). Returns 0 or
+ * -errno, printing what failed. */
+int replay_open(struct replay *rp, const struct pw_targets *ts, bool kernel);
 /* Run the files in order on the capture's clock, ticking every so->interval
  * of it into the series, detector and so->out. Returns 0, or 1 when a file
  * was unreadable or damaged (everything before the damage is counted and

@@ -53,7 +53,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		const char *const *ifnames, int n)
 {
 	bool tty = isatty(STDOUT_FILENO);
-	uint64_t start = now_mono_ns(), next_probe = start, last;
+	uint64_t start = now_mono_ns(), last;
 	struct itimerspec its = {};
 	struct series_set set;
 	struct exports w;
@@ -69,10 +69,6 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		}
 	}
 	last = r[0].t_ns;
-	for (int i = 0; i < n; i++) {
-		reader_probe(&r[i], now_real_ns(), 1);
-		reader_probe_reset(&r[i]);
-	}
 	if (series_init(&set, ts, ifnames, n, r, now_real_ns())) {
 		pr_warn("cannot set up the series: %s\n", strerror(ENOMEM));
 		series_free(&set);
@@ -106,22 +102,12 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 
 		uint64_t now = now_mono_ns();
 
-		/* wake for the next probe of the frame counters, and for the
-		 * end of --duration, between ticks */
-		if (now >= next_probe) {
-			uint64_t real = now_real_ns();
-
-			for (int i = 0; i < n; i++)
-				reader_probe(&r[i], real, 0);
-			next_probe = now + SERIES_PROBE_NS;
-		}
-		timeout = (int)((next_probe - now + 999999) / 1000000);
+		/* between ticks, wake only for the end of --duration: the
+		 * program stamps frames itself */
 		if (o->duration > 0) {
 			uint64_t end = start + (uint64_t)(o->duration * 1e9);
-			int left = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
 
-			if (left < timeout)
-				timeout = left;
+			timeout = now >= end ? 0 : (int)((end - now + 999999) / 1000000);
 		}
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
@@ -167,8 +153,6 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		}
 		uint64_t mono = now_mono_ns(), real = now_real_ns();
 
-		for (int i = 0; i < n; i++)
-			reader_probe(&r[i], real, 1);
 		/* rates over the measured period, not the nominal interval */
 		double dt = (r[0].t_ns - last) / 1e9;
 
@@ -180,8 +164,6 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		for (int i = 0; i < n; i++)
-			reader_probe_reset(&r[i]);
 		for (int i = 0; o->health && i < n; i++)
 			if (check_health(o, &set, i, real))
 				stop = true, ret = EXIT_RUNTIME;

@@ -17,9 +17,6 @@
 
 enum series_scope { SCOPE_BLOCK, SCOPE_TARGET, SCOPE_IFACE };
 
-/* How often the sampler probes each interface's frame counter. */
-#define SERIES_PROBE_NS 10000000ull
-
 struct series {
 	uint8_t scope;		/* enum series_scope */
 	uint8_t dir;		/* PW_DIR_*; unused for SCOPE_IFACE */
