@@ -119,13 +119,16 @@ $(BUILD)/asan/tests/%: tests/%.c $(ASAN_OBJS) $(wildcard tests/*.h) $(BPF_OBJS)
 
 # Fuzz targets: libFuzzer with ASan and UBSan, each over its seed corpus in
 # make test, for FUZZ_TIME seconds each in make fuzz.
-FUZZERS   := $(BUILD)/fuzz/fuzz_mrt $(BUILD)/fuzz/fuzz_bgp $(BUILD)/fuzz/fuzz_targets $(BUILD)/fuzz/fuzz_capture
-FUZZ_SRCS := user/mrt.c user/mrt_dump.c user/bgpmsg.c user/log.c user/targets.c user/capture.c
-# seeds: tests/fuzz/seeds (MRT and BGP records), seeds-targets (text), seeds-capture (pcap, pcapng)
+FUZZERS   := $(BUILD)/fuzz/fuzz_mrt $(BUILD)/fuzz/fuzz_bgp $(BUILD)/fuzz/fuzz_targets $(BUILD)/fuzz/fuzz_capture \
+	     $(BUILD)/fuzz/fuzz_count
+FUZZ_SRCS := user/mrt.c user/mrt_dump.c user/bgpmsg.c user/log.c user/targets.c user/capture.c \
+	     user/usercount.c user/dirtable.c
+# seeds: tests/fuzz/seeds (MRT and BGP records), seeds-targets (text), seeds-capture (pcap, pcapng),
+# seeds-count (frames)
 FUZZ_TIME ?= 60
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ibpf -Iuser
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(wildcard user/*.h) | deps
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(wildcard user/*.h) bpf/count.bpf.h | deps
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_SRCS) -lz -lbz2 -lbpf -lpcap -o $@

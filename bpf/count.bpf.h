@@ -120,6 +120,25 @@ struct {
 } pw_state SEC(".maps");
 #endif /* PW_USER_BUILD */
 
+/* Loads from the packet at any alignment: BPF's loads take any (the JIT
+ * emits plain loads); user space (replay) must not assume it. */
+#ifdef PW_USER_BUILD
+#define PW_LD(bits)							\
+	static inline __u##bits pw_ld##bits(const void *p)		\
+	{								\
+		__u##bits v;						\
+		__builtin_memcpy(&v, p, sizeof(v));			\
+		return v;						\
+	}
+PW_LD(16)
+PW_LD(32)
+PW_LD(64)
+#else
+#define pw_ld16(p) (*(const __u16 *)(p))
+#define pw_ld32(p) (*(const __u32 *)(p))
+#define pw_ld64(p) (*(const __u64 *)(p))
+#endif
+
 struct pw_pkt {
 	__u32 l4;	/* L4_* */
 	__u32 syn;	/* 1 for SYN without ACK */
@@ -239,13 +258,13 @@ __attribute__((noinline)) __u64 pw_find6_pair(__u64 dhi, __u64 dlo, __u64 shi, _
 /* The block of an address in the packet (bounds already checked). */
 static __always_inline __u32 pw_lookup4(const __u8 *a)
 {
-	return pw_find4(bpf_ntohl(*(const __u32 *)a));
+	return pw_find4(bpf_ntohl(pw_ld32(a)));
 }
 
 static __always_inline __u64 pw_lookup6_pair(const __u8 *d, const __u8 *s)
 {
-	return pw_find6_pair(bpf_be64_to_cpu(*(const __u64 *)d), bpf_be64_to_cpu(*(const __u64 *)(d + 8)),
-			     bpf_be64_to_cpu(*(const __u64 *)s), bpf_be64_to_cpu(*(const __u64 *)(s + 8)));
+	return pw_find6_pair(bpf_be64_to_cpu(pw_ld64(d)), bpf_be64_to_cpu(pw_ld64(d + 8)),
+			     bpf_be64_to_cpu(pw_ld64(s)), bpf_be64_to_cpu(pw_ld64(s + 8)));
 }
 
 static __always_inline void pw_bump(__u32 block, __u32 dir,
@@ -293,7 +312,7 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 		ic->truncated += segs;
 		return;
 	}
-	proto = ((__u16 *)pos)[6];
+	proto = pw_ld16(pos + 12);
 	pos += ETH_HLEN;
 
 	/* Up to two VLAN tags: 802.1Q, and 802.1ad (or 0x9100) outer tags. */
@@ -307,7 +326,7 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 			ic->truncated += segs;
 			return;
 		}
-		proto = ((__u16 *)pos)[1];
+		proto = pw_ld16(pos + 2);
 		pos += 4;
 	}
 
@@ -325,7 +344,7 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 			ic->malformed += segs;
 			return;
 		}
-		__u16 frag = bpf_ntohs(*(__u16 *)(iph + 6));
+		__u16 frag = bpf_ntohs(pw_ld16(iph + 6));
 
 		if (frag & (IP_MF | IP_OFFSET))
 			ic->fragments += segs;
@@ -384,7 +403,7 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 				frag6 = 1; /* a frame is one fragment, however many headers say so */
 				nexthdr = eh[0];
 				pos += 8;
-				if (bpf_ntohs(*(__u16 *)(eh + 2)) & 0xFFF8) {
+				if (bpf_ntohs(pw_ld16(eh + 2)) & 0xFFF8) {
 					/* later fragment: no L4 header */
 					p->l4 = pw_l4_class(nexthdr);
 					done = 1;
