@@ -195,10 +195,7 @@ static __always_inline void pw_parse_l4(struct pw_pkt *p, void *data, void *l4,
 /* The block of an address: a walk of the direct-index table from the root
  * entry of its first two bytes, one chunk per further byte, to what the
  * entry says (PW_DIR_* in prefixwatch.h). The address comes as a number,
- * its first byte the most significant. The IPv6 pair is a global function,
- * which the verifier checks once, not again for every path of the
- * extension-header walk that reaches it (inline, it gave up); IPv4's short
- * walk stays inline. */
+ * its first byte the most significant. */
 static __always_inline __u32 pw_find4(__u32 addr)
 {
 	__u32 idx = addr >> 16, *e, v;
@@ -248,23 +245,15 @@ static __always_inline __u32 pw_find6(__u64 hi, __u64 lo)
 	return PW_NO_BLOCK;
 }
 
-/* The blocks of an IPv6 destination and source, the destination's in the
- * upper half: one call for both (a call costs ~5 ns here). */
-__attribute__((noinline)) __u64 pw_find6_pair(__u64 dhi, __u64 dlo, __u64 shi, __u64 slo)
-{
-	return (__u64)pw_find6(dhi, dlo) << 32 | pw_find6(shi, slo);
-}
-
 /* The block of an address in the packet (bounds already checked). */
 static __always_inline __u32 pw_lookup4(const __u8 *a)
 {
 	return pw_find4(bpf_ntohl(pw_ld32(a)));
 }
 
-static __always_inline __u64 pw_lookup6_pair(const __u8 *d, const __u8 *s)
+static __always_inline __u32 pw_lookup6(const __u8 *a)
 {
-	return pw_find6_pair(bpf_be64_to_cpu(pw_ld64(d)), bpf_be64_to_cpu(pw_ld64(d + 8)),
-			     bpf_be64_to_cpu(pw_ld64(s)), bpf_be64_to_cpu(pw_ld64(s + 8)));
+	return pw_find6(bpf_be64_to_cpu(pw_ld64(a)), bpf_be64_to_cpu(pw_ld64(a + 8)));
 }
 
 static __always_inline void pw_bump(__u32 block, __u32 dir,
@@ -374,8 +363,6 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 		__u8 nexthdr = ip6h[6];
 		int frag6 = 0;
 
-		int upper = 0;
-
 		pos += 40;
 		/* Walk the extension-header chain to the upper layer: at most
 		 * PW_IPV6_EXT_MAX headers, then the upper layer. A chain cut
@@ -410,7 +397,8 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 					break;
 				}
 			} else {
-				upper = 1;
+				if (pos <= end)
+					pw_parse_l4(p, data, pos, end, nexthdr);
 				done = 1;
 				break;
 			}
@@ -419,14 +407,11 @@ static __always_inline void pw_parse(struct pw_iface_counters *ic, void *data, v
 			p->l4 = L4_OTHER;
 		if (frag6)
 			ic->fragments += segs;
-		__u64 both = pw_lookup6_pair(ip6h + 24, ip6h + 8);
-
-		*dst = both >> 32;
-		*src = (__u32)both;
-		/* the upper layer is counted for the targets only; the walk
-		 * above is for everyone (fragments) */
-		if (upper && pos <= end && (*dst != PW_NO_BLOCK || *src != PW_NO_BLOCK))
-			pw_parse_l4(p, data, pos, end, nexthdr);
+		/* after the walk, with its packet pointers dead: the verifier
+		 * then checks the table walks once, not once for every way
+		 * through the extension headers (it gave up) */
+		*dst = pw_lookup6(ip6h + 24);
+		*src = pw_lookup6(ip6h + 8);
 	} else {
 		ic->nonip += segs;
 	}
