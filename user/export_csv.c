@@ -12,6 +12,17 @@
 #include "log.h"
 #include "timefmt.h"
 
+enum csv_rows csv_rows_default = CSV_ROWS_ACTIVE;
+
+/* Whether a block's row says anything: with 65,536 blocks, rows of silent
+ * blocks that have no baseline would be most of a terabyte a day of zeros.
+ * A block with a baseline keeps its rows while silent: those zeros are
+ * evidence. The row of a state change is kept, whatever the state. */
+static int block_row_due(const struct series *s)
+{
+	return s->packets || s->det.state != DET_INSUFFICIENT || s->det.state != s->det.prev_state;
+}
+
 void csv_name(uint64_t period, char *buf, size_t len)
 {
 	time_t t = period;
@@ -89,6 +100,7 @@ int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now
 	memset(c, 0, sizeof(*c));
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	c->rotate_s = rotate_s;
+	c->rows = csv_rows_default;
 	c->period = now_ns / 1000000000ull / rotate_s * rotate_s;
 	csv_name(c->period, cur, sizeof(cur));
 
@@ -167,6 +179,8 @@ int csv_rows(struct csv_out *c, const struct series_set *set, uint64_t now_ns)
 	for (size_t k = 0; k < set->n; k++) {
 		const struct series *s = &set->s[k];
 
+		if (s->scope == SCOPE_BLOCK && c->rows == CSV_ROWS_ACTIVE && !block_row_due(s))
+			continue;
 		if (s->last_ns)
 			fmt_rfc3339(s->last_ns, seen, sizeof(seen));
 		else
