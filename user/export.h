@@ -42,6 +42,19 @@ int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now
  * period began. Returns the flush result (data is kept on failure). */
 int csv_rows(struct csv_out *c, const struct series_set *set, uint64_t now_ns);
 void csv_close(struct csv_out *c);
+
+/* One series row of the interval ending at `when` (its RFC 3339 text) at
+ * p, which has room for CSV_ROW_MAX bytes plus the interface name's
+ * length; returns the end. The same text as printf with the formats of
+ * earlier versions. */
+#define CSV_FIXED_MAX 320	/* "%.3f" of the largest double, and its sign */
+#define CSV_ROW_MAX (3 * CSV_FIXED_MAX + 512)
+char *csv_row(char *p, const char *when, const struct series_set *set, const struct series *s);
+/* v as "%llu" at p (up to 20 bytes); returns the end. */
+char *csv_put_u64(char *p, uint64_t v);
+/* v as "%.Nf" for N = decimals, 0 to 3, at p (up to CSV_FIXED_MAX bytes);
+ * returns the end. */
+char *csv_put_fixed(char *p, double v, int decimals);
 /* Compress path to path.gz through a temporary file and rename, then
  * remove path. Returns 0 or -errno (path is kept then). */
 int csv_compress(const char *path);
