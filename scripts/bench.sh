@@ -69,10 +69,14 @@ check() { # check DESC OK
 j() { grep "\"bench\":\"$1\"" "$RES" | grep "$2" | sed -n "s/.*\"$3\":\([0-9.]*\).*/\1/p"; }
 o4=$(j prog '"blocks":5,' overhead_ns)
 o64=$(j prog '"blocks":65537,' overhead_ns)
-t64=$(j tick '"blocks":65537,' tick_median_ms)
+t64=$(j tick '"blocks":65537,"active":"1%"' tick_median_ms)
+t64all=$(j tick '"blocks":65537,"active":"all"' tick_median_ms)
 check "program: overhead over the floor <= 12 ns for the default target (${o4} ns)" "$(awk -v x="$o4" 'BEGIN { print (x <= 12) }')"
 check "program: overhead <= 30 ns with 65,536 blocks (${o64} ns)" "$(awk -v x="$o64" 'BEGIN { print (x <= 30) }')"
-check "tick: <= 20 ms for 65,536 blocks (${t64} ms)" "$(awk -v x="$t64" 'BEGIN { print (x <= 20) }')"
+# a figure that is missing is not met
+atmost() { if [ -n "$1" ]; then awk -v x="$1" -v y="$2" 'BEGIN { print (x <= y) }'; else echo 0; fi; }
+check "tick: <= 20 ms for 65,536 blocks, 1% of them with traffic (${t64} ms)" "$(atmost "$t64" 20)"
+check "tick: <= 20 ms for 65,536 blocks, every one with traffic (${t64all} ms)" "$(atmost "$t64all" 20)"
 [ -n "$mrt" ] && check "MRT: >= 3x bgpdump's throughput ($(j mrt . speedup)x)" "$(awk -v x="$(j mrt . speedup)" 'BEGIN { print (x >= 3) }')"
 check "replay: >= 1,000,000 frames/s ($fps)" "$(awk -v x="$fps" 'BEGIN { print (x >= 1000000) }')"
 lv() { grep '"bench":"live"' "$RES" | grep "\"tool\":\"$1\"" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"]*\).*/\1/p"; }

@@ -5,15 +5,18 @@
  *         BPF_PROG_TEST_RUN with a large repeat, on the mix of
  *         tests/bench_mix.txt, for 1, 4, 1,024 and 65,536 target blocks;
  *   tick  one interval of `run`: read every counter on every possible CPU,
- *         series and detector, CSV, events and Prometheus files.
+ *         series and detector, CSV, events and Prometheus files, with no
+ *         block, 1% of the blocks and every block counting packets.
  * Prints a table and writes JSON lines to the file given.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "prefixwatch.skel.h"
@@ -214,53 +217,154 @@ static int bench_prog(const struct mix *m, int pass_fd, const char *min_path, FI
 	return 0;
 }
 
-/* One tick of `run` with every block's counters on every possible CPU. */
+/* Traffic for the tick: every step-th block, from block 0, gets one frame
+ * to it and one from it, run through the XDP program as the kernel would
+ * (BPF_PROG_TEST_RUN, repeat 1), so its counters move the way they do on
+ * an interface. Outside the timed region. */
+struct traffic {
+	struct frame to4, from4, to6, from6;
+};
+
+static void traffic_init(struct traffic *tr)
+{
+	static const struct frame_spec to4 = { .family = 4, .src = "198.51.100.1", .dst = "0.0.0.0", .l4 = 17, .payload = 18 },
+		from4 = { .family = 4, .src = "0.0.0.0", .dst = "198.51.100.1", .l4 = 17, .payload = 18 },
+		to6 = { .family = 6, .src = "2001:db8::1", .dst = "::", .l4 = 17, .payload = 10 },
+		from6 = { .family = 6, .src = "::", .dst = "2001:db8::1", .l4 = 17, .payload = 10 };
+
+	frame_build(&to4, &tr->to4);
+	frame_build(&from4, &tr->from4);
+	frame_build(&to6, &tr->to6);
+	frame_build(&from6, &tr->from6);
+}
+
+static int run_frame(int prog_fd, struct frame *f, size_t off, const uint8_t *addr, size_t alen)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = f->len, .repeat = 1);
+
+	memcpy(f->b + off, addr, alen);
+	return bpf_prog_test_run_opts(prog_fd, &o) || o.retval != XDP_PASS ? -1 : 0;
+}
+
+static int traffic_run(struct traffic *tr, int prog_fd, const struct pw_targets *ts, size_t step)
+{
+	/* untagged frames: the addresses at the IPv4 and IPv6 header offsets */
+	const size_t l3 = 14;
+
+	for (size_t b = 0; step && b < ts->nblocks; b += step) {
+		struct pw_prefix p = ts->blocks[b].pfx;
+		size_t alen = p.family == 4 ? 4 : 16;
+
+		/* the block's first host, or the block itself for a /32 or /128 */
+		if (p.len < alen * 8)
+			p.addr[alen - 1] |= 1;
+		if (p.family == 4 ? run_frame(prog_fd, &tr->to4, l3 + 16, p.addr, 4) ||
+				    run_frame(prog_fd, &tr->from4, l3 + 12, p.addr, 4)
+				  : run_frame(prog_fd, &tr->to6, l3 + 24, p.addr, 16) ||
+				    run_frame(prog_fd, &tr->from6, l3 + 8, p.addr, 16))
+			return -1;
+	}
+	return 0;
+}
+
+#define TICKS 20
+
+/* The files of one case, and its directory. */
+static void remove_series(const char *sub)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(sub);
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && snprintf(path, sizeof(path), "%s/%s", sub, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	if (d)
+		closedir(d);
+	rmdir(sub);
+}
+
+/* One tick of `run` with every block's counters on every possible CPU, with
+ * no block, 1% of the blocks, or every block counting packets (both
+ * directions) in each interval: the CSV writes a block's row only when it
+ * has something to say, so a tick of silence alone would measure little. */
 static int bench_tick(FILE *json, const char *dir)
 {
 	static const int sizes[] = { 4, 1024, 65536 };
+	static const struct {
+		const char *name;
+		size_t per;	/* one block in per, 0: none */
+	} active[] = { { "none", 0 }, { "1%", 100 }, { "all", 1 } };
+	const char *only = getenv("PW_BENCH_BLOCKS"); /* one size, while working on it */
+	struct traffic tr;
 
-	printf("\n%-12s %12s %12s %12s\n", "BLOCKS", "TICK_MIN_MS", "TICK_MED_MS", "READ_MED_MS");
+	traffic_init(&tr);
+	printf("\n%-12s %-6s %8s %12s %12s %12s %12s\n", "BLOCKS", "ACTIVE", "BLOCKS", "TICK_MIN_MS",
+	       "TICK_MED_MS", "READ_MED_MS", "CSV_KB_MED");
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		struct pw_targets ts;
 		struct pw_sensor sen = { .lock_fd = -1, .xdp_link_fd = -1 };
-		struct pw_reader r;
-		struct series_set set;
-		struct exports w;
-		struct det_params p = DET_PARAMS_DEFAULT;
-		const char *names[] = { "bench" };
-		double tick[20], rd[20];
 
+		if (only && atoi(only) != sizes[s])
+			continue;
 		snprintf(sen.ifname, sizeof(sen.ifname), "bench");
 		if (targets_for(&ts, sizes[s]) || loader_load(&sen, &ts, false, false))
 			return -1;
 		struct prefixwatch_bpf *k = sen.skel;
+		int prog_fd = bpf_program__fd(k->progs.pw_xdp);
 
-		if (reader_init_fds(&r, "bench", bpf_map__fd(k->maps.pw_blocks), bpf_map__fd(k->maps.pw_iface),
-				    bpf_map__fd(k->maps.pw_blockinfo), bpf_map__fd(k->maps.pw_state)) ||
-		    reader_read(&r) || series_init(&set, &ts, names, 1, &r, now_real_ns()) ||
-		    exports_open(&w, dir, 3600, now_real_ns()))
-			return -1;
-		r.epoch = &k->bss->pw_epoch;
-		for (int i = 0; i < 20; i++) {
-			uint64_t t0 = now_mono_ns(), real;
+		for (size_t a = 0; a < sizeof(active) / sizeof(active[0]); a++) {
+			const char *names[] = { "bench" };
+			struct det_params p = DET_PARAMS_DEFAULT;
+			size_t nactive = active[a].per ? (ts.nblocks + active[a].per - 1) / active[a].per : 0;
+			double tick[TICKS], rd[TICKS], kb[TICKS];
+			char sub[PATH_MAX];
+			struct series_set set;
+			struct pw_reader r;
+			struct exports w;
 
-			reader_read(&r);
-			uint64_t t1 = now_mono_ns();
+			/* each case its own series from the counters as they are,
+			 * and its own files */
+			snprintf(sub, sizeof(sub), "%s/tick-%zu-%zu", dir, ts.nblocks, a);
+			if (mkdir(sub, 0755) && errno != EEXIST)
+				return -1;
+			if (reader_init_fds(&r, "bench", bpf_map__fd(k->maps.pw_blocks), bpf_map__fd(k->maps.pw_iface),
+					    bpf_map__fd(k->maps.pw_blockinfo), bpf_map__fd(k->maps.pw_state)) ||
+			    reader_read(&r) || series_init(&set, &ts, names, 1, &r, now_real_ns()) ||
+			    exports_open(&w, sub, 3600, now_real_ns()))
+				return -1;
+			r.epoch = &k->bss->pw_epoch;
+			for (int i = 0; i < TICKS; i++) {
+				if (traffic_run(&tr, prog_fd, &ts, active[a].per))
+					return -1;
 
-			real = now_real_ns();
-			series_tick(&set, &r, real, 0, 1.0, &p);
-			exports_write(&w, &set, &r, real, NULL);
-			tick[i] = (now_mono_ns() - t0) / 1e6;
-			rd[i] = (t1 - t0) / 1e6;
+				off_t size0 = outfile_size(&w.csv.f);
+				uint64_t t0 = now_mono_ns(), real;
+
+				reader_read(&r);
+				uint64_t t1 = now_mono_ns();
+
+				real = now_real_ns();
+				series_tick(&set, &r, real, (int64_t)(real - t1), 1.0, &p);
+				exports_write(&w, &set, &r, real, NULL);
+				tick[i] = (now_mono_ns() - t0) / 1e6;
+				rd[i] = (t1 - t0) / 1e6;
+				kb[i] = (outfile_size(&w.csv.f) - size0) / 1024.0;
+			}
+			qsort(tick, TICKS, sizeof(double), cmp_d);
+			qsort(rd, TICKS, sizeof(double), cmp_d);
+			qsort(kb, TICKS, sizeof(double), cmp_d);
+			printf("%-12zu %-6s %8zu %12.2f %12.2f %12.2f %12.0f\n", ts.nblocks, active[a].name, nactive,
+			       tick[0], tick[TICKS / 2], rd[TICKS / 2], kb[TICKS / 2]);
+			fprintf(json, "{\"bench\":\"tick\",\"blocks\":%zu,\"active\":\"%s\",\"active_blocks\":%zu,\"cpus\":%d,\"tick_min_ms\":%.3f,\"tick_median_ms\":%.3f,\"read_median_ms\":%.3f,\"csv_kb_median\":%.1f}\n",
+				ts.nblocks, active[a].name, nactive, libbpf_num_possible_cpus(), tick[0],
+				tick[TICKS / 2], rd[TICKS / 2], kb[TICKS / 2]);
+			exports_close(&w);
+			series_free(&set);
+			reader_free(&r);
+			/* the next case must not pay for this one's page cache */
+			remove_series(sub);
 		}
-		qsort(tick, 20, sizeof(double), cmp_d);
-		qsort(rd, 20, sizeof(double), cmp_d);
-		printf("%-12zu %12.2f %12.2f %12.2f\n", ts.nblocks, tick[0], tick[10], rd[10]);
-		fprintf(json, "{\"bench\":\"tick\",\"blocks\":%zu,\"cpus\":%d,\"tick_min_ms\":%.3f,\"tick_median_ms\":%.3f,\"read_median_ms\":%.3f}\n",
-			ts.nblocks, libbpf_num_possible_cpus(), tick[0], tick[10], rd[10]);
-		exports_close(&w);
-		series_free(&set);
-		reader_free(&r);
 		prefixwatch_bpf__destroy(k);
 		targets_free(&ts);
 	}

@@ -66,6 +66,8 @@ for cmd in "run -i lo" "replay afile"; do
 	case_ "'2' for --drop-ratio: must be a ratio" $cmd --drop-ratio 2
 	case_ "'x' for --drop-hold" $cmd --drop-hold x
 	case_ "'0' for --rotate" $cmd --rotate 0
+	case_ "'some' for --csv-rows: must be active or all" $cmd --csv-rows some
+	case_ "option '--csv-rows' needs a value" $cmd --csv-rows
 	case_ "--out 'afile' exists and is not a directory" $cmd --out afile
 done
 # run

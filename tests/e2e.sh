@@ -406,8 +406,25 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 		"$(awk -F, '$3 == "target" && $4 == "175.45.176.0/22" && $5 == "from" { s += $6 } END { print s }' "$csv")"
 	check "CSV: 18 fields on every line" 0 "$(awk -F, 'NF != 18' "$csv" | wc -l)"
 	check "CSV: one header per file (an hour may have begun)" "$(ls "$OUT"/series-* | wc -l)" "$(grep -c '^time,interface,scope,block' "$csv")"
-	check "CSV: 17 rows per interval (6 blocks, 2 targets, x2, 1 interface)" 0 \
-		"$(awk -F, '$1 != "time" { n[$1]++ } END { for (t in n) if (n[t] != 17) bad++; print bad + 0 }' "$csv")"
+	# --csv-rows active (the default): a block's row only when it says
+	# something; the target and interface rows always
+	nint=$(awk -F, '$1 != "time" { t[$1] } END { print length(t) }' "$csv")
+	[ "$nint" -ge 20 ] && ok "CSV: $nint intervals written" || not_ok "CSV: only $nint intervals written"
+	check "CSV: every interval has its 4 target rows and its interface row" 0 \
+		"$(awk -F, '$1 != "time" { t[$1]; if ($3 != "block") n[$1]++ } END { for (k in t) if (n[k] != 5) bad++; print bad + 0 }' "$csv")"
+	check "CSV: each interval's block rows add up to its target rows (no block with packets left out)" 0 \
+		"$(awk -F, '$1 != "time" { k = $1 "," $2 "," $5; if ($3 == "block") b[k] += $6; else if ($3 == "target") t[k] += $6 }
+			END { for (k in t) if (b[k] + 0 != t[k]) bad++; print bad + 0 }' "$csv")"
+	check "CSV: a block row only with packets, a baseline or a new state" 0 \
+		"$(awk -F, '$1 == "time" { next }
+			$1 != cur { prev = cur; cur = $1 }
+			$3 == "block" { k = $2 "," $4 "," $5
+				before = (k in at && at[k] == prev) ? st[k] : "insufficient"
+				if ($6 == 0 && $16 == "insufficient" && before == "insufficient") bad++
+				at[k] = cur; st[k] = $16 }
+			END { print bad + 0 }' "$csv")"
+	check "CSV: a block that had no packet has no row (175.45.179.0/24 on pb0)" 0 \
+		"$(awk -F, '$4 == "175.45.179.0/24"' "$csv" | wc -l)"
 	check "CSV: no negative counts" 0 "$(awk -F, '$1 != "time" && ($6 < 0 || $7 < 0)' "$csv" | wc -l)"
 	grep -q '^prefixwatch_packets_total{interface="pb0",scope="block",block="175.45.176.0/24",direction="from"} ' "$OUT/prefixwatch.prom" &&
 		grep -q '^# TYPE prefixwatch_packets_total counter' "$OUT/prefixwatch.prom" &&
@@ -424,6 +441,21 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 		check "restart: appended to the same file, one header" "$headers" "$(grep -c '^time,' "$csv")"
 		check "restart: the new rows add only the new packets" 5 \
 			"$(tail -n +$((rows + 1)) "$csv" | awk -F, '$2 == "pb0" && $3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s }')"
+	fi
+	# --csv-rows all: every block's row in every interval, zeros included
+	if start_run allrows -i pb0 "${TARGETS[@]}" --out "$TMP/allout" --interval 0.25 --csv-rows all -q; then
+		inA "$SEND" udp 175.45.176.1 10.200.0.2 5
+		sleep 0.6
+		stop_run
+		allrows "$TMP/allout" >"$TMP/allout.csv"
+		nint=$(awk -F, '$1 != "time" { t[$1] } END { print length(t) }' "$TMP/allout.csv")
+		[ "$nint" -ge 2 ] && ok "--csv-rows all: $nint intervals written" || not_ok "--csv-rows all: only $nint intervals written"
+		check "--csv-rows all: 17 rows per interval (6 blocks, 2 targets, x2, 1 interface)" 0 \
+			"$(awk -F, '$1 != "time" { n[$1]++ } END { for (t in n) if (n[t] != 17) bad++; print bad + 0 }' "$TMP/allout.csv")"
+		check "--csv-rows all: the 5 packets are in the rows" 5 \
+			"$(awk -F, '$3 == "block" && $4 == "175.45.176.0/24" && $5 == "from" { s += $6 } END { print s + 0 }' "$TMP/allout.csv")"
+		check "--csv-rows all: a silent block without a baseline has its zero row in every interval" "$nint" \
+			"$(grep -c ',pb0,block,175.45.179.0/24,to,0,0,0.000,0.0,0,0,0,0,0,0,insufficient,' "$TMP/allout.csv")"
 	fi
 else
 	not_ok "run --out did not start: $(cat "$TMP/det.log")"

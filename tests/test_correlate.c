@@ -296,6 +296,55 @@ static void test_there_and_back(void **state)
 	corr_free(&c);
 }
 
+/* Silent rows of blocks without a baseline, as --csv-rows all writes them */
+static void zero_rows(FILE *f, const char *ifc, const char *blk, const char *dir, int from, int to)
+{
+	for (int t = from + 1; t <= to; t++)
+		fprintf(f, "%s,%s,block,%s,%s,0,0,0.000,0.0,0,0,0,0,0,0,insufficient,0.000,\n", at(t), ifc,
+			blk, dir);
+}
+
+/* The series files of --csv-rows active leave out the rows of silent
+ * blocks without a baseline: correlate must read an absent row as zero
+ * packets, and find the same as with every row there. */
+static void test_absent_rows_are_zero(void **state)
+{
+	struct correlation c, d;
+	char path[128];
+
+	write_traffic(0, 1, 1);
+	write_bgp(0);
+	const struct corr_incident *sparse = run(&c, 1);
+
+	assert_string_equal(sparse->class, "attack_like");
+	assert_int_equal(sparse->carried_elsewhere, 1);
+
+	/* the same traffic with the zero rows written out */
+	snprintf(path, sizeof(path), "%s/series-20250607T000000Z.csv", traffic);
+	FILE *s = fopen(path, "a");
+
+	assert_non_null(s);
+	zero_rows(s, "pb1", "175.45.176.0/24", "to", 0, OUT_AT);
+	zero_rows(s, "pb1", "175.45.176.0/24", "from", 0, 1800);
+	zero_rows(s, "pb0", "175.45.176.0/24", "from", OUT_AT, 1800);
+	for (int i = 0; i < 2; i++) {
+		zero_rows(s, i ? "pb1" : "pb0", "175.45.177.0/24", "to", 0, 1800);
+		zero_rows(s, i ? "pb1" : "pb0", "175.45.177.0/24", "from", 0, 1800);
+	}
+	fclose(s);
+	const struct corr_incident *dense = run(&d, 1);
+
+	assert_true(d.nrows > c.nrows + 4 * 1800);
+	assert_string_equal(dense->class, sparse->class);
+	assert_int_equal(dense->carried_elsewhere, sparse->carried_elsewhere);
+	assert_true(dense->pps_pre == sparse->pps_pre && dense->pps_base == sparse->pps_base);
+	assert_true(dense->pre_s == sparse->pre_s && dense->base_s == sparse->base_s);
+	assert_true(dense->surge == sparse->surge);
+	assert_true(dense->answers_pre == sparse->answers_pre && dense->answers_base == sparse->answers_base);
+	corr_free(&c);
+	corr_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attack_like, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restored_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_there_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absent_rows_are_zero, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);

@@ -7,7 +7,7 @@ void det_init(struct det_series *s, uint64_t start_ns)
 {
 	memset(s, 0, sizeof(*s));
 	s->last_ns = start_ns;
-	s->state = DET_INSUFFICIENT;
+	s->state = s->prev_state = DET_INSUFFICIENT;
 }
 
 double det_baseline(const struct det_series *s)
@@ -298,7 +298,10 @@ int det_update(struct det_series *s, const struct det_params *p, const struct de
 	       struct det_event ev[2])
 {
 	double disp = det_dispersion(s);
-	int n = update(s, p, o, ev);
+	int n;
+
+	s->prev_state = s->state;
+	n = update(s, p, o, ev);
 
 	for (int i = 0; i < n; i++)
 		ev[i].dispersion = disp;

@@ -67,6 +67,7 @@ struct det_series {
 	uint64_t event_ns;	/* start of the current outage or drop */
 	double event_pps;	/* baseline when it began */
 	uint8_t state;		/* enum det_state */
+	uint8_t prev_state;	/* the state before the last interval was fed */
 	uint8_t cand;		/* a possible drop is being judged */
 	uint8_t rec;		/* a possible end of a drop is being judged */
 	uint8_t have_prev;	/* prev_pps is of an interval of this series */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "export.h"
 #include "log.h"
 #include "mrt.h"
 #include "opts.h"
@@ -93,6 +94,16 @@ int opts_series(int id, const char *arg, struct sampler_opts *so)
 		return cli_number("--drop-ratio", arg, 1e-9, 0.999, "a ratio", &so->dp.drop_ratio);
 	case OPTS_DROPHOLD:
 		return cli_seconds("--drop-hold", arg, 0.01, 365 * 86400.0, &so->dp.drop_hold_s);
+	case OPTS_CSVROWS:
+		if (!strcmp(arg, "active")) {
+			csv_rows_default = CSV_ROWS_ACTIVE;
+		} else if (!strcmp(arg, "all")) {
+			csv_rows_default = CSV_ROWS_ALL;
+		} else {
+			fprintf(stderr, "prefixwatch: invalid value '%s' for --csv-rows: must be active or all\n", arg);
+			return EXIT_USAGE;
+		}
+		return 0;
 	}
 	return -1;
 }

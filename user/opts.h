@@ -12,6 +12,7 @@ enum {
 	OPTS_TFILE = 300, OPTS_BLEN4, OPTS_BLEN6, OPTS_MAXBLK, OPTS_INTERVAL, OPTS_OUT,
 	OPTS_COUNTRY, OPTS_DELEGATED, OPTS_ORIGIN_AS, OPTS_RIB,
 	OPTS_ROTATE, OPTS_BASELINE, OPTS_ALPHA, OPTS_MINPKT, OPTS_DROPRATIO, OPTS_DROPHOLD,
+	OPTS_CSVROWS,
 };
 
 #define OPTS_TARGETS                                                                              \
@@ -29,6 +30,7 @@ enum {
 	{ "interval", OPTS_INTERVAL, "SEC", "seconds per interval of the series (default 1)" },         \
 	{ "out", OPTS_OUT, "DIR", "write series-*.csv, events.jsonl and prefixwatch.prom to DIR" },      \
 	{ "rotate", OPTS_ROTATE, "SEC", "start a new series file every SEC seconds, gzip the old (default 3600)" }, \
+	{ "csv-rows", OPTS_CSVROWS, "WHICH", "block rows of the series files: active (with packets, a baseline or a new state; default) or all" }, \
 	{ "baseline", OPTS_BASELINE, "SEC", "baseline window of the detector (default 900)" },          \
 	{ "false-alarm", OPTS_ALPHA, "P", "chance of a false outage per silence judged (default 1e-6)" }, \
 	{ "min-packets", OPTS_MINPKT, "N", "packets in the window before a series is judged (default 30)" }, \
@@ -40,7 +42,8 @@ enum {
 /* Handle a target option: 0 done, an exit code after printing the error,
  * or -1 when id is not a target option. */
 int opts_target(int id, const char *arg, struct pw_targets *ts);
-/* Likewise for the series, detector and --out options. */
+/* Likewise for the series, detector and --out options (--csv-rows sets
+ * csv_rows_default, export.h). */
 int opts_series(int id, const char *arg, struct sampler_opts *so);
 /* The default target when none was given, then the checks and the blocks.
  * 0 or EXIT_USAGE after printing the error. */

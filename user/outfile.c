@@ -80,6 +80,16 @@ int outfile_write(struct outfile *f, const void *p, size_t n)
 	return 0;
 }
 
+char *outfile_reserve(struct outfile *f, size_t n)
+{
+	return reserve(f, n) ? NULL : f->buf + f->len;
+}
+
+void outfile_commit(struct outfile *f, size_t n)
+{
+	f->len += n;
+}
+
 int outfile_printf(struct outfile *f, const char *fmt, ...)
 {
 	va_list ap;

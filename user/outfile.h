@@ -30,6 +30,10 @@ struct outfile {
 int outfile_open(struct outfile *f, const char *path);
 int outfile_printf(struct outfile *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int outfile_write(struct outfile *f, const void *p, size_t n);
+/* Room for up to n more bytes at the end of the buffer, to be written in
+ * place and then counted with outfile_commit(); NULL without memory. */
+char *outfile_reserve(struct outfile *f, size_t n);
+void outfile_commit(struct outfile *f, size_t n);
 /* Write what is buffered. 0, or -errno with the data kept for next time;
  * the first failure and the recovery are reported, not every retry. */
 int outfile_flush(struct outfile *f);
