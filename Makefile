@@ -153,7 +153,8 @@ test: $(BUILD)/prefixwatch $(TESTS) $(ASAN_TESTS) $(HELPERS) $(FUZZERS)
 	for t in $(ASAN_TESTS); do $$t || status=1; done; \
 	for f in $(FUZZERS); do \
 		n=$$(basename $$f); s=tests/fuzz/seeds; [ $$n = fuzz_mrt ] || [ $$n = fuzz_bgp ] || s=tests/fuzz/seeds-$${n#fuzz_}; \
-		$$f -runs=20000 -timeout=5 $$s 2>$(BUILD)/fuzz/$$(basename $$f).log && \
+		mkdir -p $(BUILD)/fuzz/new-$$n; \
+		$$f -runs=20000 -timeout=5 $(BUILD)/fuzz/new-$$n $$s 2>$(BUILD)/fuzz/$$(basename $$f).log && \
 		echo "fuzz: $$(basename $$f): $$(grep -o 'Done [0-9]* runs' $(BUILD)/fuzz/$$(basename $$f).log) over the seed corpus, no crash" || \
 		{ status=1; echo "fuzz: $$(basename $$f) FAILED:"; tail -30 $(BUILD)/fuzz/$$(basename $$f).log; }; \
 	done; \

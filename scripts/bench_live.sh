@@ -197,7 +197,7 @@ if [ -n "${PROFILE:-}" ] && [ -s "$TMP/prof.prefixwatch" ] && [ -s "$TMP/prof.xd
 	read -r et ec _ _ <"$TMP/prof.xdp_pass"
 	awk -v pt="$pt" -v pc="$pc" -v pp="$pp" -v pr="$pr" -v et="$et" -v ec="$ec" -v res="$RES" 'BEGIN {
 		printf "profile (bpf_stats, one more round): the XDP program %.1f ns a frame (empty: %.1f ns), %.1f ns over;\n", pt / pc, et / ec, pt / pc - et / ec
-		printf "  the sampler process (reads, probes every 10 ms, files) %.1f ns a frame received\n", pp / pr
+		printf "  the sampler process (a read, series and files once a second) %.1f ns a frame received\n", pp / pr
 		printf "{\"bench\":\"live_profile\",\"prog_ns\":%.1f,\"empty_ns\":%.1f,\"sampler_ns_per_pkt\":%.1f}\n", pt / pc, et / ec, pp / pr >> res
 	}'
 fi
