@@ -331,7 +331,7 @@ static int bench_tick(FILE *json, const char *dir)
 			if (reader_init_fds(&r, "bench", bpf_map__fd(k->maps.pw_blocks), bpf_map__fd(k->maps.pw_iface),
 					    bpf_map__fd(k->maps.pw_blockinfo), bpf_map__fd(k->maps.pw_state)) ||
 			    reader_read(&r) || series_init(&set, &ts, names, 1, &r, now_real_ns()) ||
-			    exports_open(&w, sub, 3600, now_real_ns()))
+			    exports_open(&w, sub, 3600, CSV_ROWS_ACTIVE, now_real_ns()))
 				return -1;
 			r.epoch = &k->bss->pw_epoch;
 			for (int i = 0; i < TICKS; i++) {

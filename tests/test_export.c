@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include "testutil.h"
 #include "export.h"
+#include "opts.h"
 #include "outfile.h"
 #include "series.h"
 #include "timefmt.h"
@@ -94,7 +95,7 @@ static void test_csv_rotation(void **state)
 	uint64_t t = T0 - 3 * NS; /* three intervals before the hour */
 
 	fake_init(&f, t - NS);
-	assert_int_equal(csv_open(&c, dir, 3600, t), 0);
+	assert_int_equal(csv_open(&c, dir, 3600, CSV_ROWS_ACTIVE, t), 0);
 	c.rows = CSV_ROWS_ALL;
 	for (int i = 0; i < 6; i++, t += NS) {
 		fake_tick(&f, t, 10);
@@ -128,7 +129,7 @@ static void test_csv_rotation(void **state)
 	free(cur);
 
 	/* a restart an hour later compresses what was left uncompressed */
-	assert_int_equal(csv_open(&c, dir, 3600, T0 + 3600 * NS), 0);
+	assert_int_equal(csv_open(&c, dir, 3600, CSV_ROWS_ACTIVE, T0 + 3600 * NS), 0);
 	csv_close(&c);
 	assert_int_equal(access(p2, F_OK), -1);
 	strcat(p2, ".gz");
@@ -152,11 +153,11 @@ static void test_csv_sparse(void **state)
 	snprintf(sub, sizeof(sub), "%s/all", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	fake_init(&f, t - NS);
-	assert_int_equal(csv_rows_default, CSV_ROWS_ACTIVE); /* the default */
-	assert_int_equal(csv_open(&act, dir, 3600, t), 0);
-	csv_rows_default = CSV_ROWS_ALL;
-	assert_int_equal(csv_open(&all, sub, 3600, t), 0);
-	csv_rows_default = CSV_ROWS_ACTIVE;
+	struct sampler_opts def = OPTS_SAMPLER_DEFAULT;
+
+	assert_int_equal(def.csv_rows, CSV_ROWS_ACTIVE); /* the default */
+	assert_int_equal(csv_open(&act, dir, 3600, def.csv_rows, t), 0);
+	assert_int_equal(csv_open(&all, sub, 3600, CSV_ROWS_ALL, t), 0);
 	assert_int_equal(all.rows, CSV_ROWS_ALL);
 	/* 10 pps from block 177.0/24 for 10 s (a baseline from the third
 	 * second), then silence: zeros, then an outage, rows all along */

@@ -20,23 +20,19 @@ enum csv_rows {
 	CSV_ROWS_ALL,		/* every block's row, every interval */
 };
 
-/* The choice for series files opened from now on. One setting for the
- * process, like the log level, made while the options are parsed: the
- * files are opened deep inside run and replay. */
-extern enum csv_rows csv_rows_default;
-
 struct csv_out {
 	char dir[PATH_MAX];
 	uint64_t rotate_s;
 	uint64_t period;	/* start of the current file's period, s since the epoch */
 	struct outfile f;
 	int open;
-	enum csv_rows rows;	/* csv_rows_default when opened */
+	enum csv_rows rows;
 };
 
 /* Prepare DIR for series files (compressing any left by an earlier run for
  * another period). Returns 0 or -errno, printing what failed. */
-int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now_ns);
+int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, enum csv_rows rows,
+	     uint64_t now_ns);
 /* The rows of the interval ending at now_ns: every target and interface
  * series, and the block series c->rows asks for; rotates first when a new
  * period began. Returns the flush result (data is kept on failure). */
@@ -86,7 +82,8 @@ struct exports {
 	int prom_failing;
 };
 
-int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, uint64_t now_ns);
+int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, enum csv_rows rows,
+		 uint64_t now_ns);
 void exports_write(struct exports *w, const struct series_set *set, const struct pw_reader *r,
 		   uint64_t now_ns, const struct tick_stats *tk);
 /* Returns non-zero when something could not be written in the end. */

@@ -12,7 +12,6 @@
 #include "log.h"
 #include "timefmt.h"
 
-enum csv_rows csv_rows_default = CSV_ROWS_ACTIVE;
 
 /* Whether a block's row says anything: with 65,536 blocks, rows of silent
  * blocks that have no baseline would be most of a terabyte a day of zeros.
@@ -90,7 +89,8 @@ static void compress_or_warn(const char *path)
 		pr_warn("cannot compress %s: %s (left as it is)\n", path, strerror(-err));
 }
 
-int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now_ns)
+int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, enum csv_rows rows,
+	     uint64_t now_ns)
 {
 	char path[PATH_MAX], cur[64];
 	struct dirent *e;
@@ -100,7 +100,7 @@ int csv_open(struct csv_out *c, const char *dir, uint64_t rotate_s, uint64_t now
 	memset(c, 0, sizeof(*c));
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	c->rotate_s = rotate_s;
-	c->rows = csv_rows_default;
+	c->rows = rows;
 	c->period = now_ns / 1000000000ull / rotate_s * rotate_s;
 	csv_name(c->period, cur, sizeof(cur));
 

@@ -24,13 +24,14 @@ void exports_log_events(const struct series_set *set)
 	}
 }
 
-int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, uint64_t now_ns)
+int exports_open(struct exports *w, const char *dir, uint64_t rotate_s, enum csv_rows rows,
+		 uint64_t now_ns)
 {
 	memset(w, 0, sizeof(*w));
 	w->dir = dir;
 	if (!dir)
 		return 0;
-	if (csv_open(&w->csv, dir, rotate_s, now_ns))
+	if (csv_open(&w->csv, dir, rotate_s, rows, now_ns))
 		return -1;
 	if (events_open(&w->events, dir)) {
 		csv_close(&w->csv);

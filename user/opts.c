@@ -96,9 +96,9 @@ int opts_series(int id, const char *arg, struct sampler_opts *so)
 		return cli_seconds("--drop-hold", arg, 0.01, 365 * 86400.0, &so->dp.drop_hold_s);
 	case OPTS_CSVROWS:
 		if (!strcmp(arg, "active")) {
-			csv_rows_default = CSV_ROWS_ACTIVE;
+			so->csv_rows = CSV_ROWS_ACTIVE;
 		} else if (!strcmp(arg, "all")) {
-			csv_rows_default = CSV_ROWS_ALL;
+			so->csv_rows = CSV_ROWS_ALL;
 		} else {
 			fprintf(stderr, "prefixwatch: invalid value '%s' for --csv-rows: must be active or all\n", arg);
 			return EXIT_USAGE;

@@ -42,8 +42,7 @@ enum {
 /* Handle a target option: 0 done, an exit code after printing the error,
  * or -1 when id is not a target option. */
 int opts_target(int id, const char *arg, struct pw_targets *ts);
-/* Likewise for the series, detector and --out options (--csv-rows sets
- * csv_rows_default, export.h). */
+/* Likewise for the series, detector and --out options. */
 int opts_series(int id, const char *arg, struct sampler_opts *so);
 /* The default target when none was given, then the checks and the blocks.
  * 0 or EXIT_USAGE after printing the error. */

@@ -146,7 +146,7 @@ static int one_file(struct replay *rp, struct clock *ck, const char *file)
 
 			if (reader_read(&rp->reader) ||
 			    series_init(&ck->set, ck->ts_targets, names, 1, &rp->reader, ts) ||
-			    exports_open(&ck->w, ck->so->out, ck->so->rotate_s, ts)) {
+			    exports_open(&ck->w, ck->so->out, ck->so->rotate_s, ck->so->csv_rows, ts)) {
 				capture_close(cap);
 				return -EIO;
 			}

@@ -74,7 +74,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		series_free(&set);
 		return EXIT_RUNTIME;
 	}
-	if (exports_open(&w, o->out, o->rotate_s, now_real_ns())) {
+	if (exports_open(&w, o->out, o->rotate_s, o->csv_rows, now_real_ns())) {
 		series_free(&set);
 		return EXIT_RUNTIME;
 	}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "counters.h"
 #include "detector.h"
+#include "export.h"
 #include "targets.h"
 
 struct pw_health;
@@ -16,6 +17,7 @@ struct sampler_opts {
 	bool quiet;
 	const char *out;	/* --out DIR, or NULL */
 	uint64_t rotate_s;
+	enum csv_rows csv_rows;	/* --csv-rows */
 	struct det_params dp;
 	bool wait_iface;	/* --wait-for-interface */
 	/* checked every tick, one per interface (NULL: not checked) */
