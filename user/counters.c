@@ -100,9 +100,15 @@ const struct pw_counters *counters_map(int fd, uint32_t nslots, size_t *len)
 void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslots, uint64_t epoch,
 			 struct pw_counters *out)
 {
-	memset(out, 0, (size_t)nslots * sizeof(*out));
-	/* CPU by CPU, the memory in order */
-	for (int i = 0; i < ncpus; i++) {
+	/* the first CPU's records as they are (no pass to zero the output
+	 * first: at 65,536 blocks it is 11.5 MB), then the others added, the
+	 * memory in order */
+	for (uint32_t s = 0; s < nslots; s++) {
+		out[s] = mem[s];
+		if (mem[s].epoch != epoch || !mem[s].first_ns)
+			out[s].first_ns = out[s].epoch = 0;
+	}
+	for (int i = 1; i < ncpus; i++) {
 		const struct pw_counters *c = mem + (size_t)i * nslots;
 
 		for (uint32_t s = 0; s < nslots; s++, c++) {
