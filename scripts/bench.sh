@@ -53,7 +53,10 @@ theirs=$(secs tcpdump -r "$TMP/mix.pcap" --count "ip dst net 175.45.176.0/22 or 
 fps=$(awk -v o="$ours" 'BEGIN { printf "%.0f", 1000000 / o }')
 sp=$(awk -v o="$ours" -v t="$theirs" 'BEGIN { printf "%.2f", t / o }')
 printf '%-58s %10s %10s %7sx\n' "replay vs tcpdump -r --count, 1M frames of the mix" "$ours" "$theirs" "$sp"
-printf '{"bench":"replay","frames":1000000,"ours_s":%s,"tcpdump_s":%s,"frames_per_s":%s}\n' "$ours" "$theirs" "$fps" >>"$RES"
+kern=$(secs "$PW" replay --kernel -q "$TMP/mix.pcap" -t 175.45.176.0/22)
+printf '%-58s %10s %10s %7sx\n' "replay --kernel (BPF_PROG_TEST_RUN) vs tcpdump -r --count" "$kern" "$theirs" \
+	"$(awk -v o="$kern" -v t="$theirs" 'BEGIN { printf "%.2f", t / o }')"
+printf '{"bench":"replay","frames":1000000,"ours_s":%s,"kernel_s":%s,"tcpdump_s":%s,"frames_per_s":%s}\n' "$ours" "$kern" "$theirs" "$fps" >>"$RES"
 
 # 2: live, on veth, against the empty program and the other tools
 echo
