@@ -111,9 +111,11 @@ volatile __u64 pw_epoch;
 volatile __u64 pw_replay_clock;
 volatile __u64 pw_replay_wire_len;
 
+/* Written in place by `run` (mapped: so not BPF_F_RDONLY_PROG, which
+ * forbids a writable mapping), read by `stats`. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct pw_series_state);

@@ -149,7 +149,8 @@ struct pw_series_state {
 	__u32 state;		/* PW_STATE_* */
 	__u32 pad;
 	__u64 baseline_mpps;	/* baseline rate, thousandths of a packet per second */
-	__u64 expires_ns;	/* CLOCK_MONOTONIC after which no run vouches for it */
+	__u64 expires_ns;	/* the interface's entry only (the last): CLOCK_MONOTONIC
+				 * after which no run vouches for any of them */
 };
 
 /* Map names (<= 15 characters so bpftool shows them whole); also the names

@@ -26,6 +26,7 @@
 #include "loader.h"
 #include "log.h"
 #include "series.h"
+#include "statemap.h"
 #include "timefmt.h"
 
 #define REPEAT 1000000
@@ -347,6 +348,8 @@ static int bench_tick(FILE *json, const char *dir)
 				real = now_real_ns();
 				series_tick(&set, &r, real, (int64_t)(real - t1), 1.0, &p);
 				exports_write(&w, &set, &r, real, NULL);
+				/* and the detector's state for `stats`, as run does */
+				statemap_publish(r.state_mem, &set, 0, t1 + 2500000000ull);
 				tick[i] = (now_mono_ns() - t0) / 1e6;
 				rd[i] = (t1 - t0) / 1e6;
 				kb[i] = (outfile_size(&w.csv.f) - size0) / 1024.0;

@@ -400,6 +400,65 @@ static void test_outage_then_normal_is_no_drop(void **state)
 	assert_int_equal(m.s.cand, 0);
 }
 
+/* A series that sleeps through k silent intervals and wakes with
+ * det_wake() is the series fed them one by one: the same clock, recent
+ * intervals and state, then the same events for the same traffic. */
+static void test_dormant_wake(void **state)
+{
+	struct det_params p = DET_PARAMS_DEFAULT;
+	struct det_series a, b;
+	struct det_event ea[2], eb[2];
+	uint64_t now = 1749254400ull * 1000000000ull;
+	double dts[200], T = 0;
+	const int k = 150;
+
+	det_init(&a, now);
+	det_init(&b, now);
+	assert_false(det_dormant(&a)); /* never fed: no previous interval */
+	struct det_obs o0 = { .now_ns = now += 1000000000ull, .dt = 1 };
+
+	det_update(&a, &p, &o0, ea);
+	det_update(&b, &p, &o0, eb);
+	assert_true(det_dormant(&b));
+	for (int i = 0; i < k; i++) {
+		dts[i] = 0.9 + 0.2 * (i % 7) / 6; /* measured periods vary */
+		T += dts[i];
+		now += (uint64_t)(dts[i] * 1e9);
+		struct det_obs o = { .now_ns = now, .dt = dts[i] };
+
+		assert_int_equal(det_update(&a, &p, &o, ea), 0);
+		assert_true(det_dormant(&a));
+	}
+	det_wake(&b, &p, k, T, dts + k - DET_RECENT);
+	assert_true(fabs(a.T - b.T) < 1e-9 * a.T);
+	assert_true(a.S == 0 && b.S == 0);
+	assert_int_equal(a.recent_i, b.recent_i);
+	assert_memory_equal(a.recent_n, b.recent_n, sizeof(a.recent_n));
+	assert_memory_equal(a.recent_t, b.recent_t, sizeof(a.recent_t));
+	assert_int_equal(a.state, b.state);
+	/* then traffic for a minute, and silence: the same events */
+	int na = 0, nb = 0;
+
+	for (int i = 0; i < 90; i++) {
+		now += 1000000000ull;
+		struct det_obs o = { .now_ns = now, .dt = 1, .packets = i < 60 ? 50 : 0,
+				     .last_ns = i < 60 ? now - 10000000ull : 0,
+				     .first_ns = i < 60 ? now - 990000000ull : 0 };
+		int xa = det_update(&a, &p, &o, ea), xb = det_update(&b, &p, &o, eb);
+
+		assert_int_equal(xa, xb);
+		for (int e = 0; e < xa; e++) {
+			assert_int_equal(ea[e].type, eb[e].type);
+			assert_true(ea[e].time_ns == eb[e].time_ns);
+		}
+		na += xa;
+		nb += xb;
+	}
+	assert_int_equal(na, nb);
+	assert_true(na >= 1); /* the silence after the minute is an outage */
+	assert_true(fabs(det_baseline(&a) - det_baseline(&b)) < 1e-9 * det_baseline(&a));
+}
+
 static void test_poisson_cdf(void **state)
 {
 	assert_true(fabs(poisson_cdf(0, 2) - exp(-2)) < 1e-12);
@@ -424,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_drop_to_half_is_no_drop),
 		cmocka_unit_test(test_drop_then_zero),
 		cmocka_unit_test(test_outage_then_normal_is_no_drop),
+		cmocka_unit_test(test_dormant_wake),
 		cmocka_unit_test(test_poisson_cdf),
 	};
 

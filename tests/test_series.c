@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Series: whole targets, "all" over interfaces, the vantage rule, resets. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,6 +167,53 @@ static void test_target_sums_blocks(void **state)
 	fake_free(&f);
 }
 
+/* A block silent from the start sleeps (its detector is skipped) and,
+ * when traffic comes, catches up: its detector then is the one fed every
+ * interval by hand, and raises the same outage at the same time. */
+static void test_dormant_block(void **state)
+{
+	struct fake f;
+	struct det_series ref;
+	struct det_event ev[2];
+	uint64_t t = T0;
+	int nref = 0, nset = 0;
+
+	fake_init(&f, t);
+	det_init(&ref, t);
+	const struct series *s = &f.set.s[f.set.blk[0] + PW_SLOT(1, PW_DIR_FROM)];
+
+	for (int i = 0; i < 130; i++) {
+		unsigned n = i >= 30 && i < 100 ? 10 : 0;
+
+		t += NS;
+		fake_tick(&f, t, n);
+		if (i == 29)
+			assert_true(s->dormant_tick != 0); /* asleep after 30 silent ones */
+		if (i == 30)
+			assert_true(s->dormant_tick == 0); /* woken by the first packets */
+		struct det_obs o = { t, 1.0, n, n ? t - NS / 1000 : 0, n ? t - NS / 2 : 0 };
+		int k = det_update(&ref, &f.p, &o, ev);
+
+		nref += k;
+		for (size_t e = 0; e < f.set.nev; e++) {
+			if (f.set.ev[e].s != s)
+				continue;
+			assert_true(nset < nref);
+			assert_int_equal(f.set.ev[e].d.type, ev[nset - (nref - k)].type);
+			assert_true(f.set.ev[e].d.time_ns == ev[nset - (nref - k)].time_ns);
+			assert_true(f.set.ev[e].d.detected_ns == ev[nset - (nref - k)].detected_ns);
+			nset++;
+		}
+		assert_int_equal(nset, nref);
+	}
+	assert_true(nref >= 1); /* the silence after the traffic is an outage */
+	assert_true(fabs(s->det.T - ref.T) < 1e-9 * ref.T);
+	assert_true(fabs(det_baseline(&s->det) - det_baseline(&ref)) < 1e-9 * det_baseline(&ref));
+	/* a block that never saw a packet sleeps all along */
+	assert_true(f.set.s[f.set.blk[0] + PW_SLOT(2, PW_DIR_TO)].dormant_tick != 0);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_path_shift),
 		cmocka_unit_test(test_counter_reset),
 		cmocka_unit_test(test_target_sums_blocks),
+		cmocka_unit_test(test_dormant_block),
 	};
 
 	return cmocka_run_group_tests_name("series", tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "log.h"
 #include "pins.h"
+#include "statemap.h"
 #include "timefmt.h"
 #include "usercount.h"
 
@@ -262,7 +263,14 @@ int reader_init_fds(struct pw_reader *r, const char *ifname, int blocks_fd,
 	r->blocks_fd = blocks_fd;
 	r->iface_fd = iface_fd;
 	r->info_fd = info_fd;
-	return reader_setup(r);
+	int err = reader_setup(r);
+
+	if (!err && state_fd >= 0) {
+		r->state_mem = statemap_map(state_fd, r->nblocks * PW_NDIRS + 1);
+		if (!r->state_mem)
+			err = -errno;
+	}
+	return err;
 }
 
 int reader_open_pinned(struct pw_reader *r, const char *ifname)
@@ -369,6 +377,8 @@ void reader_free(struct pw_reader *r)
 	}
 	if (r->blocks_len)
 		munmap((void *)r->blocks_mem, r->blocks_len);
+	statemap_unmap(r->state_mem, r->nblocks * PW_NDIRS + 1);
+	r->state_mem = NULL;
 	r->blocks_mem = NULL;
 	free(r->state);
 	free(r->info);

@@ -51,6 +51,7 @@ struct pw_reader {
 	struct pw_iface_counters tot;
 	struct pw_series_state *state;	/* nblocks * PW_NDIRS + 1, from pw_state; NULL
 					 * when no run vouches for it now */
+	struct pw_series_state *state_mem; /* pw_state mapped for writing (run) */
 	uint64_t t_ns;			/* CLOCK_MONOTONIC right after the read */
 	volatile __u64 *epoch;		/* the program's pw_epoch, bumped after each
 					 * read; NULL when only reading pins */

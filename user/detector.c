@@ -35,6 +35,31 @@ static double ln_inv(double alpha)
 	return cl;
 }
 
+int det_dormant(const struct det_series *s)
+{
+	return s->S == 0 && s->state == DET_INSUFFICIENT && s->prev_state == DET_INSUFFICIENT &&
+	       !s->cand && !s->rec && s->pend_T == 0 && s->have_prev && s->prev_pps == 0;
+}
+
+void det_wake(struct det_series *s, const struct det_params *p, uint64_t k, double T,
+	      const double *dts)
+{
+	if (!k)
+		return;
+	/* learn(0, t) each time: S stays 0, and w - T shrinks by exp(-t / w)
+	 * each time, so by exp(-T / w) over them all */
+	s->T = p->window_s - (p->window_s - s->T) * exp(-T / p->window_s);
+	/* learn_interval's ring, where k pushes leave it (only the last
+	 * DET_RECENT stay); learn_dispersion learns nothing from 0 + 0 */
+	uint64_t n = k < DET_RECENT ? k : DET_RECENT, end = s->recent_i + k;
+
+	for (uint64_t i = 0; i < n; i++) {
+		s->recent_n[(end - n + i) % DET_RECENT] = 0;
+		s->recent_t[(end - n + i) % DET_RECENT] = dts[i];
+	}
+	s->recent_i = end % DET_RECENT;
+}
+
 double det_baseline(const struct det_series *s)
 {
 	return s->T > 0 ? s->S / s->T : 0;

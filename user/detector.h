@@ -98,6 +98,15 @@ void det_init(struct det_series *s, uint64_t start_ns);
 /* Feed one interval; writes up to 2 events and returns how many. */
 int det_update(struct det_series *s, const struct det_params *p, const struct det_obs *o,
 	       struct det_event ev[2]);
+/* A series that never saw a packet and is judged on nothing: feeding it a
+ * silent interval only moves its clock (T) and its recent intervals. Such
+ * a series may skip its silent intervals and catch up with det_wake(). */
+int det_dormant(const struct det_series *s);
+/* The k silent intervals skipped since the series went dormant, of T
+ * seconds in all; dts[] the last min(k, DET_RECENT) of them, oldest first.
+ * Leaves the series as k calls of det_update() with no packet would have. */
+void det_wake(struct det_series *s, const struct det_params *p, uint64_t k, double T,
+	      const double *dts);
 double det_baseline(const struct det_series *s);
 /* Seconds of silence that make an outage at the current baseline (0: none). */
 double det_threshold(const struct det_series *s, const struct det_params *p);

@@ -171,7 +171,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 		exports_write(&w, &set, r, real, &tk);
 		/* for `stats`: good for two intervals, then no run vouches */
 		for (int i = 0; i < n; i++)
-			statemap_publish(r[i].state_fd, &set, i, mono + (uint64_t)(2.5 * o->interval * 1e9));
+			statemap_publish(r[i].state_mem, &set, i, mono + (uint64_t)(2.5 * o->interval * 1e9));
 		if (!o->quiet && !stop) {
 			if (tty)
 				live_table(stdout, &set, real, o->interval);
@@ -204,7 +204,7 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	}
 	/* no run vouches for these states any more */
 	for (int i = 0; i < n; i++)
-		statemap_publish(r[i].state_fd, &set, i, 0);
+		statemap_publish(r[i].state_mem, &set, i, 0);
 out:
 	exports_close(&w);
 	series_free(&set);

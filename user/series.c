@@ -153,6 +153,10 @@ static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
 		const struct pw_counters *p = &prev[slot];
 		struct series *s = &set->s[set->blk[i] + slot];
 
+		/* nothing new, and nothing to clear from the last interval:
+		 * the series is as it was (most of 65,536 blocks) */
+		if (c->packets == p->packets && !s->packets && s->total_packets == c->packets)
+			continue;
 		/* counters that went back were reset (the maps were made
 		 * anew): count from zero rather than report a negative rate */
 		if (c->packets < p->packets)
@@ -178,6 +182,20 @@ static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
 	memcpy(prev, r->c, (size_t)ts->nblocks * PW_NDIRS * sizeof(*prev));
 }
 
+/* A dormant series gets a packet: the silent ticks it skipped, between the
+ * one it went dormant after and this one, as if it had been fed them. */
+static void wake(struct series_set *set, struct series *s, const struct det_params *p)
+{
+	uint64_t k = set->ticks - 1 - s->dormant_tick;
+	double T = set->ticks_t - set->dts[set->ticks % SERIES_DTS] - s->dormant_t, dts[DET_RECENT];
+	uint64_t m = k < DET_RECENT ? k : DET_RECENT;
+
+	for (uint64_t i = 0; i < m; i++) /* oldest first: ticks - m .. ticks - 1 */
+		dts[i] = set->dts[(set->ticks - m + i) % SERIES_DTS];
+	det_wake(&s->det, p, k, T, dts);
+	s->dormant_tick = 0;
+}
+
 /* Is interface i's own traffic (other than the targets') silent too, as
  * significantly as its detector requires? Without such traffic there is no
  * evidence against the vantage point. */
@@ -196,6 +214,9 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 
 	set->nev = 0;
 	set->nhealth = 0;
+	set->ticks++;
+	set->ticks_t += dt;
+	set->dts[set->ticks % SERIES_DTS] = dt;
 	/* blocks of each interface, straight from the counters */
 	for (int i = 0; i < set->nifaces; i++)
 		fill_block(set, i, &r[i], mono_to_wall);
@@ -262,10 +283,22 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 
 		if (s->scope == SCOPE_IFACE)
 			continue;
+		if (s->dormant_tick) {
+			if (!s->packets)
+				continue; /* still nothing: nothing to judge (pps 0) */
+			wake(set, s, p);
+		}
 		s->pps = s->packets / dt;
 		s->bps = s->bytes * 8 / dt;
 		struct det_obs o = { now_ns, dt, s->packets, s->last_ns, s->first_ns };
 		int n = det_update(&s->det, p, &o, ev);
+
+		/* at 65,536 blocks, most never see a packet: their detector
+		 * waits, untouched, for one */
+		if (s->scope == SCOPE_BLOCK && !n && det_dormant(&s->det)) {
+			s->dormant_tick = set->ticks;
+			s->dormant_t = set->ticks_t;
+		}
 
 		for (int e = 0; e < n && !err; e++) {
 			/* a target that falls silent with its vantage point is

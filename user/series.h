@@ -22,6 +22,11 @@ struct series {
 	uint8_t dir;		/* PW_DIR_*; unused for SCOPE_IFACE */
 	int16_t iface;		/* index, or -1 for all interfaces */
 	uint32_t index;		/* block or target index */
+	/* a block that never saw a packet skips its detector until one comes
+	 * (det_dormant): since tick dormant_tick, when the ticks' time was
+	 * dormant_t. 0: not dormant. */
+	uint64_t dormant_tick;
+	double dormant_t;
 	/* this interval */
 	uint64_t packets, bytes, tcp, udp, icmp, other, syn, synack;
 	double pps, bps;
@@ -58,6 +63,12 @@ struct series_set {
 	char (*health)[256];	/* nifaces * SERIES_HEALTH_MAX */
 	size_t nhealth;
 	char (*labels)[48];	/* block CIDRs, then target CIDRs */
+	/* ticks so far, their time, and the last ones' lengths (by tick
+	 * number modulo SERIES_DTS), for dormant series to catch up */
+#define SERIES_DTS (2 * DET_RECENT)
+	uint64_t ticks;
+	double ticks_t;
+	double dts[SERIES_DTS];
 };
 
 int series_init(struct series_set *set, const struct pw_targets *ts, const char *const *ifnames,

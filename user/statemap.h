@@ -6,9 +6,15 @@
 #include <stdint.h>
 #include "series.h"
 
+/* Map the pw_state array (fd) of n entries for writing; NULL and errno on
+ * failure. statemap_unmap() undoes it. */
+struct pw_series_state *statemap_map(int fd, uint32_t n);
+void statemap_unmap(struct pw_series_state *m, uint32_t n);
 /* Write the state of interface i's block series and of the interface
- * itself; valid until expires_ns (CLOCK_MONOTONIC). Returns 0 or -errno. */
-int statemap_publish(int fd, const struct series_set *set, int i, uint64_t expires_ns);
+ * itself into m (mapped), the entries that changed only: valid until
+ * expires_ns (CLOCK_MONOTONIC). */
+void statemap_publish(struct pw_series_state *m, const struct series_set *set, int i,
+		      uint64_t expires_ns);
 const char *statemap_name(uint32_t state);
 
 #endif
