@@ -681,6 +681,15 @@ check "detach: exit status" 0 "$?"
 has_xdp pb0 && not_ok "detach left the program on pb0" || ok "detach removed the program"
 [ -e $PINS/pb0 ] && not_ok "detach left pins" || ok "detach removed the pins"
 check "stats after detach" missing "$(ctr pb0 175.45.176.0/24 from udp)"
+# what an earlier version (another ABI) left: detach finds and removes it too
+OLD=/sys/fs/bpf/prefixwatch/v1/pb0
+if [ "$PINS" != /sys/fs/bpf/prefixwatch/v1 ] && mkdir -p "$OLD" &&
+	bpftool map create "$OLD/pw_blocks" type array key 4 value 8 entries 1 name pw_old 2>/dev/null; then
+	out=$(inB "$PW" detach -i pb0 2>&1)
+	[ ! -e "$OLD" ] && grep -q "earlier version of prefixwatch left at $OLD" <<<"$out" &&
+		ok "detach removes an earlier version's pins ($OLD)" ||
+		not_ok "detach and an earlier version's pins: $out; $(ls "$OLD" 2>&1)"
+fi
 
 summary
 [ "$FAIL" -eq 0 ]

@@ -60,7 +60,7 @@ static int setup(void **state)
 		skip_reason = "BPF tests need root (BPF_PROG_TEST_RUN); skipped";
 		return 0;
 	}
-	if (usercount_init(&ucount, &ts))
+	if (usercount_init(&ucount, &ts, DIRTABLE_MAX_CHUNKS))
 		return -1;
 	memset(&sensor, 0, sizeof(sensor));
 	snprintf(sensor.ifname, sizeof(sensor.ifname), "test");
@@ -751,7 +751,7 @@ static void test_lookup_tables(void **state)
 		size_t probes = 0;
 		struct usercount u;
 
-		assert_int_equal(usercount_init(&u, &lt), 0);
+		assert_int_equal(usercount_init(&u, &lt, cf->chunks), 0);
 
 		assert_non_null(want);
 		for (size_t b = 0; b < lt.nblocks; b++) {

@@ -145,6 +145,43 @@ static void test_counter_reset(void **state)
 }
 
 /* A whole target is the sum of its blocks; a silent block is zeros. */
+/* The mapped counters of three CPUs summed: counts added, the latest last
+ * packet, the earliest first packet among the CPUs that counted in this
+ * epoch; a CPU with nothing for a slot (the first one here) changes nothing. */
+static void test_sum_cpus(void **state)
+{
+	struct pw_counters m[3 * 2] = {}, out[2];
+	const uint64_t E = 7;
+
+	/* slot 0: CPU 0 nothing; CPU 1 in this epoch; CPU 2 in an older one */
+	m[2 + 0] = (struct pw_counters){ .packets = 5, .bytes = 500, .udp = 5, .last_ns = 300, .first_ns = 250, .epoch = E };
+	m[4 + 0] = (struct pw_counters){ .packets = 3, .bytes = 180, .tcp = 3, .syn = 2, .last_ns = 400, .first_ns = 100, .epoch = E - 1 };
+	/* slot 1: every CPU, two in this epoch */
+	m[0 + 1] = (struct pw_counters){ .packets = 1, .bytes = 60, .icmp = 1, .last_ns = 90, .first_ns = 80, .epoch = E };
+	m[2 + 1] = (struct pw_counters){ .packets = 2, .bytes = 120, .other = 2, .last_ns = 95, .first_ns = 70, .epoch = E };
+	m[4 + 1] = (struct pw_counters){ .packets = 4, .bytes = 240, .udp = 4, .synack = 1, .last_ns = 50, .first_ns = 40, .epoch = E + 1 };
+	counters_sum_blocks(m, 3, 2, E, out);
+	assert_int_equal(out[0].packets, 8);
+	assert_int_equal(out[0].bytes, 680);
+	assert_int_equal(out[0].udp, 5);
+	assert_int_equal(out[0].tcp, 3);
+	assert_int_equal(out[0].syn, 2);
+	assert_int_equal(out[0].last_ns, 400);
+	assert_int_equal(out[0].first_ns, 250); /* CPU 2's 100 is of another epoch */
+	assert_int_equal(out[0].epoch, E);
+	assert_int_equal(out[1].packets, 7);
+	assert_int_equal(out[1].bytes, 420);
+	assert_int_equal(out[1].icmp + out[1].other + out[1].udp, 7);
+	assert_int_equal(out[1].synack, 1);
+	assert_int_equal(out[1].last_ns, 95);
+	assert_int_equal(out[1].first_ns, 70);
+	/* an epoch no CPU counted in: no first packet */
+	counters_sum_blocks(m, 3, 2, E + 5, out);
+	assert_int_equal(out[0].first_ns, 0);
+	assert_int_equal(out[1].first_ns, 0);
+	assert_int_equal(out[1].packets, 7);
+}
+
 static void test_target_sums_blocks(void **state)
 {
 	struct fake f;
@@ -223,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_counter_reset),
 		cmocka_unit_test(test_target_sums_blocks),
 		cmocka_unit_test(test_dormant_block),
+		cmocka_unit_test(test_sum_cpus),
 	};
 
 	return cmocka_run_group_tests_name("series", tests, NULL, NULL);

@@ -44,6 +44,10 @@ int bpfclock_calibrate(int prog_fd, int map_fd, struct pw_clock *c)
 		if ((err = probe(prog_fd, map_fd, &b)))
 			return err;
 	} while (b.probe_jiffies == a.probe_jiffies && now_mono_ns() < give_up);
+	/* a tick that does not come (a stalled timekeeper) leaves t0 late by
+	 * however long it has been missing: better no run than wrong times */
+	if (b.probe_jiffies == a.probe_jiffies)
+		return -ETIME;
 	c->t0_ns = (int64_t)b.probe_ns - (int64_t)(b.probe_jiffies * c->tick_ns);
 	c->probe_jiffies = b.probe_jiffies;
 	c->probe_ns = b.probe_ns;

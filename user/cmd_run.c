@@ -270,11 +270,12 @@ int cmd_run(int argc, char **argv)
 			ret = EXIT_BPF;
 			goto out_detach;
 		}
-		if (reader_init_fds(&r[n], s[n].ifname, bpf_map__fd(s[n].skel->maps.pw_blocks),
-				    bpf_map__fd(s[n].skel->maps.pw_iface),
-				    bpf_map__fd(s[n].skel->maps.pw_blockinfo),
-				    bpf_map__fd(s[n].skel->maps.pw_state))) {
-			pr_warn("cannot read the block list of %s: %s\n", s[n].ifname, strerror(errno));
+		if ((err = reader_init_fds(&r[n], s[n].ifname, bpf_map__fd(s[n].skel->maps.pw_blocks),
+					   bpf_map__fd(s[n].skel->maps.pw_iface),
+					   bpf_map__fd(s[n].skel->maps.pw_blockinfo),
+					   bpf_map__fd(s[n].skel->maps.pw_state)))) {
+			pr_warn("cannot read the block list of %s: %s\n", s[n].ifname, strerror(-err));
+			reader_free(&r[n]);
 			loader_close(&s[n], c.keep);
 			ret = EXIT_RUNTIME;
 			goto out_detach;

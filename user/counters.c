@@ -93,9 +93,13 @@ const struct pw_counters *counters_map(int fd, uint32_t nslots, size_t *len)
 		errno = -ncpus;
 		return NULL;
 	}
-	*len = (size_t)ncpus * nslots * sizeof(struct pw_counters);
-	m = mmap(NULL, *len, PROT_READ, MAP_SHARED, fd, 0);
-	return m == MAP_FAILED ? NULL : m;
+	size_t n = (size_t)ncpus * nslots * sizeof(struct pw_counters);
+
+	m = mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	*len = n;
+	return m;
 }
 
 void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslots, uint64_t epoch,
@@ -300,9 +304,11 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 			return err;
 		}
 	}
-	/* the run that pinned them left its clock there */
+	/* the run that pinned them left its clock there (not yet, in the
+	 * moment between its pins and its first reading: no times then) */
 	err = bpfclock_read(clock_fd, &r->clock);
 	close(clock_fd);
+	r->clock_unknown = !err && !r->clock.tick_ns;
 	if (err) {
 		pr_warn("cannot read the clock of %s in %s: %s\n", ifname, dir, strerror(-err));
 		return err;
@@ -352,10 +358,12 @@ int reader_read(struct pw_reader *r)
 	 * vantage point's frames (a replay's times are wall time already) */
 	int64_t to_wall = r->clock.tick_ns ? (int64_t)(now_real_ns() - now_mono_ns()) : 0;
 
-	for (size_t i = 0; r->clock.tick_ns && i < (size_t)r->nblocks * PW_NDIRS; i++) {
-		r->c[i].last_ns = bpfclock_ns(&r->clock, r->c[i].last_ns);
-		r->c[i].first_ns = bpfclock_ns(&r->clock, r->c[i].first_ns);
+	for (size_t i = 0; (r->clock.tick_ns || r->clock_unknown) && i < (size_t)r->nblocks * PW_NDIRS; i++) {
+		r->c[i].last_ns = r->clock_unknown ? 0 : bpfclock_ns(&r->clock, r->c[i].last_ns);
+		r->c[i].first_ns = r->clock_unknown ? 0 : bpfclock_ns(&r->clock, r->c[i].first_ns);
 	}
+	if (r->clock_unknown)
+		r->tot.last_ns = r->tot.first_ns = 0;
 	r->tot.last_ns = bpfclock_ns(&r->clock, r->tot.last_ns);
 	r->tot.first_ns = bpfclock_ns(&r->clock, r->tot.first_ns);
 	r->frames_last_ns = r->tot.last_ns ? r->tot.last_ns + to_wall : 0;

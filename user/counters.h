@@ -59,6 +59,7 @@ struct pw_reader {
 	 * already (replay); else jiffies, which reader_read turns into
 	 * CLOCK_MONOTONIC in c and tot, and into wall time below. */
 	struct pw_clock clock;
+	int clock_unknown;		/* pins whose run has not read its clock yet */
 	/* Wall ns of the last frame that is not the targets' (the vantage
 	 * point's own life), and of the first one since the last read (0:
 	 * none). */

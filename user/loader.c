@@ -226,6 +226,11 @@ static int attach_xdp(struct pw_sensor *s, enum pw_mode mode)
 			return 0;
 		}
 		prog_name(q.prog_id, name, sizeof(name));
+		if (!strcmp(name, "pw_xdp")) {
+			pr_warn("cannot attach to %s: a prefixwatch program is attached (id %u) that this one cannot take over (another version, or pins removed); 'prefixwatch detach -i %s' removes it\n",
+				s->ifname, q.prog_id, s->ifname);
+			return -EBUSY;
+		}
 		pr_warn("cannot attach to %s: another XDP program is attached (id %u, '%s', %s mode); prefixwatch does not replace other tools' programs: remove it first\n",
 			s->ifname, q.prog_id, name, xdp_mode_str(q.attach_mode));
 		return -EBUSY;
@@ -401,7 +406,8 @@ int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, b
 	      fill_dir(skel->maps.pw_dir6, &d6, s->ifname);
 	if (!err && (err = bpfclock_calibrate(bpf_program__fd(skel->progs.pw_clock_probe),
 					      bpf_map__fd(skel->maps.pw_clock), &s->clock)))
-		pr_warn("cannot read the kernel's clocks for %s: %s\n", s->ifname, strerror(-err));
+		pr_warn("cannot read the kernel's clocks for %s: %s\n", s->ifname,
+			err == -ETIME ? "the kernel tick did not advance in 20 ticks" : strerror(-err));
 	if (!err && (d4.lpm_entries || d6.lpm_entries))
 		pr_debug("%s: %zu table entries leave their addresses to the LPM trie\n", s->ifname,
 			 d4.lpm_entries + d6.lpm_entries);
@@ -517,22 +523,14 @@ void loader_close(struct pw_sensor *s, bool keep_attached)
 	s->egress = false;
 }
 
-int loader_remove(const char *ifname)
+/* Detach and unpin what one pin directory holds. -ENOENT if it is not there. */
+static int remove_dir(const char *dir, const char *ifname, int ifindex)
 {
-	char dir[PATH_MAX], pin[PATH_MAX];
-	int ifindex = if_nametoindex(ifname);
-	int err, lock;
+	char pin[PATH_MAX];
+	int err, lock = pins_lock(dir);
 
-	err = pins_ensure_bpffs();
-	if (err)
-		return err;
-	if (pins_iface_dir(ifname, dir, sizeof(dir)))
-		return -ENAMETOOLONG;
-	lock = pins_lock(dir);
-	if (lock == -ENOENT) {
-		pr_warn("nothing to detach on %s: no pins at %s\n", ifname, dir);
+	if (lock == -ENOENT)
 		return -ENOENT;
-	}
 	if (lock < 0) {
 		if (lock == -EWOULDBLOCK)
 			pr_warn("cannot detach %s: a running prefixwatch holds %s; stop it first\n", ifname, dir);
@@ -550,4 +548,38 @@ int loader_remove(const char *ifname)
 		pr_warn("cannot remove pins in %s: %s\n", dir, strerror(-err));
 	close(lock);
 	return err;
+}
+
+int loader_remove(const char *ifname)
+{
+	char dir[PATH_MAX];
+	int ifindex = if_nametoindex(ifname);
+	int err, found = 0, ret = 0;
+
+	err = pins_ensure_bpffs();
+	if (err)
+		return err;
+	/* ours, and what an earlier version (another ABI, other pins) left */
+	for (int v = PW_ABI_VERSION; v >= 1; v--) {
+		char root[PATH_MAX];
+
+		snprintf(root, sizeof(root), "%s/prefixwatch/v%d", PW_BPFFS, v);
+		if (pins_path(root, ifname, dir, sizeof(dir)))
+			return -ENAMETOOLONG;
+		err = remove_dir(dir, ifname, ifindex);
+		if (err == -ENOENT)
+			continue;
+		found = 1;
+		if (!err && v != PW_ABI_VERSION)
+			pr_info("%s: removed what an earlier version of prefixwatch left at %s\n", ifname, dir);
+		if (err && !ret)
+			ret = err;
+	}
+	if (!found) {
+		if (pins_iface_dir(ifname, dir, sizeof(dir)))
+			return -ENAMETOOLONG;
+		pr_warn("nothing to detach on %s: no pins at %s\n", ifname, dir);
+		return -ENOENT;
+	}
+	return ret;
 }

@@ -22,7 +22,7 @@ int replay_open(struct replay *rp, const struct pw_targets *ts, bool kernel)
 	rp->kernel = kernel;
 	rp->sensor.lock_fd = rp->sensor.xdp_link_fd = -1;
 	if (!kernel) {
-		err = usercount_init(&rp->uc, ts) ?: reader_init_mem(&rp->reader, "replay", ts, &rp->uc);
+		err = usercount_init(&rp->uc, ts, DIRTABLE_MAX_CHUNKS) ?: reader_init_mem(&rp->reader, "replay", ts, &rp->uc);
 		if (err)
 			pr_warn("cannot set up the counters: %s\n", strerror(-err));
 		return err;

@@ -72,7 +72,7 @@ static inline void *uc_lookup(const void *map, const void *key)
 #include "count.bpf.h"
 #pragma GCC diagnostic pop
 
-int usercount_init(struct usercount *u, const struct pw_targets *ts)
+int usercount_init(struct usercount *u, const struct pw_targets *ts, size_t max_chunks)
 {
 	int err;
 
@@ -82,9 +82,9 @@ int usercount_init(struct usercount *u, const struct pw_targets *ts)
 	u->blocks = calloc(u->nslots ? u->nslots : 1, sizeof(*u->blocks));
 	if (!u->blocks)
 		return -ENOMEM;
-	err = dirtable_build(&u->d4, ts, 4, DIRTABLE_MAX_CHUNKS);
+	err = dirtable_build(&u->d4, ts, 4, max_chunks);
 	if (!err)
-		err = dirtable_build(&u->d6, ts, 6, DIRTABLE_MAX_CHUNKS);
+		err = dirtable_build(&u->d6, ts, 6, max_chunks);
 	if (err)
 		usercount_free(u);
 	return err;

@@ -21,7 +21,8 @@ struct usercount {
 	uint64_t clock, wire_len;	/* as pw_replay_clock, pw_replay_wire_len */
 };
 
-int usercount_init(struct usercount *u, const struct pw_targets *ts);
+/* max_chunks: the tables' budget, as the loader's (DIRTABLE_MAX_CHUNKS). */
+int usercount_init(struct usercount *u, const struct pw_targets *ts, size_t max_chunks);
 /* Count one frame of len captured bytes, wire_len on the wire, at ns. */
 void usercount_frame(struct usercount *u, const uint8_t *data, uint32_t len, uint32_t wire_len,
 		     uint64_t ns);
