@@ -182,6 +182,60 @@ static void test_sum_cpus(void **state)
 	assert_int_equal(out[1].packets, 7);
 }
 
+/* A target's series, kept up from the blocks that moved, is every tick the
+ * sum of all its blocks, as if summed anew: totals, the interval, the last
+ * and first packets; through a counter reset too. */
+static void test_target_sums_moving_blocks(void **state)
+{
+	struct fake f;
+	uint64_t t = T0, rng = 12345;
+
+	fake_init(&f, t);
+	for (int i = 0; i < 60; i++) {
+		t += NS;
+		for (int k = 0; k < 3; k++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			unsigned slot = (rng >> 33) % (f.ts.nblocks * PW_NDIRS), n = (rng >> 20) % 5;
+			struct pw_counters *c = &f.r[0].c[slot];
+
+			if (i == 40 && k == 0) { /* the maps made anew */
+				memset(f.r[0].c, 0, f.ts.nblocks * PW_NDIRS * sizeof(*c));
+				continue;
+			}
+			c->packets += n;
+			c->bytes += 100ull * n;
+			if (n) {
+				c->last_ns = t - NS / 3 + k;
+				c->first_ns = t - NS / 2 + k;
+				c->epoch = 0;
+			}
+		}
+		fake_step(&f, t);
+		for (int d = 0; d < PW_NDIRS; d++) {
+			const struct series *agg = &f.set.s[f.set.tgt[0] + d];
+			uint64_t tp = 0, tb = 0, pk = 0, last = 0, first = 0;
+
+			for (uint32_t b = 0; b < f.ts.nblocks; b++) {
+				const struct series *s = &f.set.s[f.set.blk[0] + b * PW_NDIRS + d];
+
+				tp += s->total_packets;
+				tb += s->total_bytes;
+				pk += s->packets;
+				if (s->last_ns > last)
+					last = s->last_ns;
+				if (s->first_ns && (!first || s->first_ns < first))
+					first = s->first_ns;
+			}
+			assert_int_equal(agg->total_packets, tp);
+			assert_int_equal(agg->total_bytes, tb);
+			assert_int_equal(agg->packets, pk);
+			assert_true(agg->last_ns >= last); /* the latest ever, resets or not */
+			assert_int_equal(agg->first_ns, first);
+		}
+	}
+	fake_free(&f);
+}
+
 static void test_target_sums_blocks(void **state)
 {
 	struct fake f;
@@ -261,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_target_sums_blocks),
 		cmocka_unit_test(test_dormant_block),
 		cmocka_unit_test(test_sum_cpus),
+		cmocka_unit_test(test_target_sums_moving_blocks),
 	};
 
 	return cmocka_run_group_tests_name("series", tests, NULL, NULL);

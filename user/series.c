@@ -60,7 +60,8 @@ int series_init(struct series_set *set, const struct pw_targets *ts, const char 
 
 		set->ifnames[i] = ifnames[i];
 		set->prev[i] = malloc(slots * sizeof(**set->prev));
-		if (!set->prev[i])
+		set->active[i] = malloc((slots ? slots : 1) * sizeof(**set->active));
+		if (!set->prev[i] || !set->active[i])
 			return -ENOMEM;
 		memcpy(set->prev[i], r[i].c, slots * sizeof(**set->prev));
 		set->prev_tot[i] = r[i].tot;
@@ -70,8 +71,10 @@ int series_init(struct series_set *set, const struct pw_targets *ts, const char 
 
 void series_free(struct series_set *set)
 {
-	for (int i = 0; i < set->nifaces; i++)
+	for (int i = 0; i < set->nifaces; i++) {
 		free(set->prev[i]);
+		free(set->active[i]);
+	}
 	free(set->s);
 	free(set->ev);
 	free(set->health);
@@ -148,6 +151,7 @@ static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
 	struct pw_counters *prev = set->prev[i];
 	int reset = 0;
 
+	set->nactive[i] = 0;
 	for (size_t slot = 0; slot < (size_t)ts->nblocks * PW_NDIRS; slot++) {
 		const struct pw_counters *c = &r->c[slot];
 		const struct pw_counters *p = &prev[slot];
@@ -173,13 +177,15 @@ static void fill_block(struct series_set *set, int i, const struct pw_reader *r,
 		s->total_bytes = c->bytes;
 		s->last_ns = c->last_ns ? c->last_ns + mono_to_wall : 0;
 		s->first_ns = s->packets && c->first_ns ? c->first_ns + mono_to_wall : 0;
+		/* the slots skipped above have the counters of prev already */
+		prev[slot] = *c;
+		set->active[i][set->nactive[i]++] = slot;
 	}
 	if (reset) {
 		set->resets++;
 		pr_warn("warning: the counters of %s went back (reset or reloaded): counting from zero\n",
 			set->ifnames[i]);
 	}
-	memcpy(prev, r->c, (size_t)ts->nblocks * PW_NDIRS * sizeof(*prev));
 }
 
 /* A dormant series gets a packet: the silent ticks it skipped, between the
@@ -218,6 +224,8 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 	set->ticks_t += dt;
 	set->dts[set->ticks % SERIES_DTS] = dt;
 	/* blocks of each interface, straight from the counters */
+	uint64_t resets = set->resets;
+
 	for (int i = 0; i < set->nifaces; i++)
 		fill_block(set, i, &r[i], mono_to_wall);
 	/* blocks over all interfaces */
@@ -231,18 +239,38 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 				add_into(agg, &set->s[set->blk[i] + k]);
 		}
 	}
-	/* whole targets, per interface and over all */
+	/* whole targets, per interface and over all: summed anew from every
+	 * block on the first tick, after a reset and over all interfaces;
+	 * otherwise from the blocks that moved (the others add nothing to the
+	 * interval, and their totals are in the targets' already) */
 	for (int g = 0; g < groups; g++) {
+		int full = set->ticks == 1 || set->resets != resets || g == set->nifaces;
+
 		for (size_t t = 0; t < ts->n; t++) {
 			for (int d = 0; d < PW_NDIRS; d++) {
 				struct series *agg = &set->s[set->tgt[g] + t * PW_NDIRS + d];
 
 				zero_interval(agg);
+				if (!full)
+					continue;
 				agg->total_packets = agg->total_bytes = 0;
 				for (uint32_t b = 0; b < ts->t[t].nblocks; b++)
 					add_into(agg, &set->s[set->blk[g] +
 							      (ts->t[t].first_block + b) * PW_NDIRS + d]);
 			}
+		}
+		for (size_t k = 0; !full && k < set->nactive[g]; k++) {
+			uint32_t slot = set->active[g][k];
+			const struct series *src = &set->s[set->blk[g] + slot];
+			struct series *agg = &set->s[set->tgt[g] +
+						     ts->blocks[slot / PW_NDIRS].target * PW_NDIRS +
+						     slot % PW_NDIRS];
+			uint64_t tp = agg->total_packets, tb = agg->total_bytes;
+
+			add_into(agg, src);
+			/* the totals move by what this interval added */
+			agg->total_packets = tp + src->packets;
+			agg->total_bytes = tb + src->bytes;
 		}
 	}
 

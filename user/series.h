@@ -53,6 +53,8 @@ struct series_set {
 	size_t n;
 	size_t blk[33], tgt[33], ifs[32];	/* first series of each kind; [nifaces] is "all" */
 	struct pw_counters *prev[32];
+	uint32_t *active[32];	/* the block slots that moved this tick */
+	size_t nactive[32];
 	struct pw_iface_counters prev_tot[32];
 	uint64_t resets;	/* counter resets seen */
 	struct series_event *ev;
