@@ -19,6 +19,9 @@
  * evidence. The row of a state change is kept, whatever the state. */
 static int block_row_due(const struct series *s)
 {
+	if (s->dormant_tick)
+		return 0; /* asleep: no packet ever, insufficient since (and read
+			   * without touching the detector's cache lines) */
 	return s->packets || s->det.state != DET_INSUFFICIENT || s->det.state != s->det.prev_state;
 }
 

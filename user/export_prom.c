@@ -86,7 +86,7 @@ int prom_write(const char *dir, const struct series_set *set, const struct pw_re
 		/* Beyond PROM_MAX_BLOCKS, blocks only while not normal:
 		 * a million series per scrape helps nobody. */
 		if (s->scope == SCOPE_BLOCK && set->ts->nblocks > PROM_MAX_BLOCKS &&
-		    s->det.state != DET_OUTAGE && s->det.state != DET_DROP)
+		    (s->dormant_tick || (s->det.state != DET_OUTAGE && s->det.state != DET_DROP)))
 			continue;
 		pick[npick++] = s;
 	}
