@@ -194,26 +194,35 @@ static __always_inline void pw_parse_l4(struct pw_pkt *p, void *data, void *l4,
 	}
 }
 
-/* The block of an address: a walk of the direct-index table from the root
- * entry of its first two bytes, one chunk per further byte, to what the
- * entry says (PW_DIR_* in prefixwatch.h). The address comes as a number,
- * its first byte the most significant. */
-static __always_inline __u32 pw_find4(__u32 addr)
+/* The entry a walk of a direct-index table ends on (PW_DIR_* in
+ * prefixwatch.h): from the root entry of the address's first 16 bits, one
+ * chunk per further byte. top: the address's first 64 bits, its first byte
+ * the most significant (an IPv4 address in the upper half). */
+static __always_inline __u32 pw_dir_walk(void *dir, __u64 top, int levels)
 {
-	__u32 idx = addr >> 16, *e, v;
+	__u32 idx = top >> 48, *e, v;
 
-	e = bpf_map_lookup_elem(&pw_dir4, &idx);
+	e = bpf_map_lookup_elem(dir, &idx);
 	v = e ? *e : PW_DIR_NONE;
-	for (int i = 0; i < PW_DIR4_LEVELS && PW_DIR_KIND(v) == PW_DIR_NEXT; i++) {
-		idx = PW_DIR_ROOT + PW_DIR_ID(v) * 256 + ((addr >> (8 - 8 * i)) & 0xFF);
-		e = bpf_map_lookup_elem(&pw_dir4, &idx);
+	for (int i = 0; i < levels && PW_DIR_KIND(v) == PW_DIR_NEXT; i++) {
+		idx = PW_DIR_ROOT + PW_DIR_ID(v) * 256 + ((top >> (40 - 8 * i)) & 0xFF);
+		e = bpf_map_lookup_elem(dir, &idx);
 		v = e ? *e : PW_DIR_NONE;
 	}
+	return v;
+}
+
+/* The block of an address, as a number (first byte most significant): the
+ * table, and the LPM trie where the table says so. */
+static __always_inline __u32 pw_find4(__u32 addr)
+{
+	__u32 v = pw_dir_walk(&pw_dir4, (__u64)addr << 32, PW_DIR4_LEVELS), *blk;
+
 	if (PW_DIR_KIND(v) == PW_DIR_BLOCK)
 		return PW_DIR_ID(v);
 	if (PW_DIR_KIND(v) == PW_DIR_LPM) {
 		struct pw_key4 key = { .prefixlen = 32 };
-		__u32 be = bpf_htonl(addr), *blk;
+		__u32 be = bpf_htonl(addr);
 
 		__builtin_memcpy(key.addr, &be, 4);
 		if ((blk = bpf_map_lookup_elem(&pw_lpm4, &key)))
@@ -224,21 +233,13 @@ static __always_inline __u32 pw_find4(__u32 addr)
 
 static __always_inline __u32 pw_find6(__u64 hi, __u64 lo)
 {
-	__u32 idx = hi >> 48, *e, v;
+	__u32 v = pw_dir_walk(&pw_dir6, hi, PW_DIR6_LEVELS), *blk;
 
-	e = bpf_map_lookup_elem(&pw_dir6, &idx);
-	v = e ? *e : PW_DIR_NONE;
-	for (int i = 0; i < PW_DIR6_LEVELS && PW_DIR_KIND(v) == PW_DIR_NEXT; i++) {
-		idx = PW_DIR_ROOT + PW_DIR_ID(v) * 256 + ((hi >> (40 - 8 * i)) & 0xFF);
-		e = bpf_map_lookup_elem(&pw_dir6, &idx);
-		v = e ? *e : PW_DIR_NONE;
-	}
 	if (PW_DIR_KIND(v) == PW_DIR_BLOCK)
 		return PW_DIR_ID(v);
 	if (PW_DIR_KIND(v) == PW_DIR_LPM) {
 		struct pw_key6 key = { .prefixlen = 128 };
 		__u64 w[2] = { bpf_cpu_to_be64(hi), bpf_cpu_to_be64(lo) };
-		__u32 *blk;
 
 		__builtin_memcpy(key.addr, w, 16);
 		if ((blk = bpf_map_lookup_elem(&pw_lpm6, &key)))
