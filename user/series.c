@@ -274,9 +274,8 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 		}
 	}
 
-	/* The vantage point first: its silence qualifies the others. Its
-	 * frames have no timestamp; the probes of the frame counter bound
-	 * them to a probe period. */
+	/* The vantage point first: its silence qualifies the others. The
+	 * program stamps its frames (those not the targets') to the tick. */
 	for (int i = 0; i < set->nifaces; i++) {
 		struct series *s = &set->s[set->ifs[i]];
 		const struct pw_iface_counters *t = &r[i].tot;

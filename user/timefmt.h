@@ -7,7 +7,7 @@
 
 uint64_t now_mono_ns(void);
 uint64_t now_real_ns(void);
-/* A CLOCK_MONOTONIC time (as bpf_ktime_get_ns() gives) in wall-clock ns. */
+/* A CLOCK_MONOTONIC time in wall-clock ns. */
 uint64_t mono_to_real_ns(uint64_t mono_ns);
 /* RFC 3339 UTC with milliseconds: 2025-06-07T01:30:00.123Z */
 char *fmt_rfc3339(uint64_t real_ns, char *buf, size_t len);
