@@ -185,18 +185,9 @@ int sampler_run(const struct sampler_opts *o, const struct pw_targets *ts, struc
 	if (!o->quiet) {
 		struct iface_view v[32];
 
-		for (int i = 0; i < n; i++) {
-			/* the states as last published */
-			size_t ns = (size_t)r[i].nblocks * PW_NDIRS + 1;
-
-			r[i].state = calloc(ns, sizeof(*r[i].state));
-			if (r[i].state && map_read_array(r[i].state_fd, ns, sizeof(*r[i].state), 0, r[i].state)) {
-				free(r[i].state);
-				r[i].state = NULL;
-			}
+		for (int i = 0; i < n; i++) /* the states as last published */
 			v[i] = (struct iface_view){ r[i].ifname, r[i].nblocks, r[i].info, r[i].c, &r[i].tot,
-						    r[i].state };
-		}
+						    r[i].state_mem };
 		if (tty)
 			printf("\033[H\033[2J");
 		report_tables(stdout, v, n, ts->nblocks * n > 64);

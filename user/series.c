@@ -88,8 +88,9 @@ static void zero_interval(struct series *s)
 	s->first_ns = 0;
 }
 
-/* Add what src counted this interval into an aggregate. */
-static void add_into(struct series *agg, const struct series *src)
+/* Add what src counted this interval into an aggregate; add_into() its
+ * totals too. */
+static void add_interval(struct series *agg, const struct series *src)
 {
 	agg->packets += src->packets;
 	agg->bytes += src->bytes;
@@ -99,12 +100,17 @@ static void add_into(struct series *agg, const struct series *src)
 	agg->other += src->other;
 	agg->syn += src->syn;
 	agg->synack += src->synack;
-	agg->total_packets += src->total_packets;
-	agg->total_bytes += src->total_bytes;
 	if (src->last_ns > agg->last_ns)
 		agg->last_ns = src->last_ns;
 	if (src->first_ns && (!agg->first_ns || src->first_ns < agg->first_ns))
 		agg->first_ns = src->first_ns;
+}
+
+static void add_into(struct series *agg, const struct series *src)
+{
+	add_interval(agg, src);
+	agg->total_packets += src->total_packets;
+	agg->total_bytes += src->total_bytes;
 }
 
 static __u64 delta(__u64 cur, __u64 prev)
@@ -265,12 +271,10 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 			struct series *agg = &set->s[set->tgt[g] +
 						     ts->blocks[slot / PW_NDIRS].target * PW_NDIRS +
 						     slot % PW_NDIRS];
-			uint64_t tp = agg->total_packets, tb = agg->total_bytes;
-
-			add_into(agg, src);
+			add_interval(agg, src);
 			/* the totals move by what this interval added */
-			agg->total_packets = tp + src->packets;
-			agg->total_bytes = tb + src->bytes;
+			agg->total_packets += src->packets;
+			agg->total_bytes += src->bytes;
 		}
 	}
 

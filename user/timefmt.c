@@ -32,13 +32,10 @@ uint64_t mono_to_real_ns(uint64_t mono_ns)
 
 char *fmt_rfc3339(uint64_t real_ns, char *buf, size_t len)
 {
-	time_t sec = real_ns / 1000000000ull;
-	struct tm tm;
+	char t[RFC3339_LEN + 1];
 
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned int)(real_ns % 1000000000ull / 1000000));
+	*put_rfc3339(t, real_ns) = '\0';
+	snprintf(buf, len, "%s", t);
 	return buf;
 }
 

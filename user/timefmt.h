@@ -11,8 +11,8 @@ uint64_t now_real_ns(void);
 uint64_t mono_to_real_ns(uint64_t mono_ns);
 /* RFC 3339 UTC with milliseconds: 2025-06-07T01:30:00.123Z */
 char *fmt_rfc3339(uint64_t real_ns, char *buf, size_t len);
-/* The same text, without gmtime or printf, at p (RFC3339_LEN bytes, no NUL);
- * returns the end. For writers of many rows. */
+/* The same text at p (RFC3339_LEN bytes, no NUL); returns the end. For
+ * writers of many rows. */
 #define RFC3339_LEN 24
 char *put_rfc3339(char *p, uint64_t real_ns);
 
