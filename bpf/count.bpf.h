@@ -259,11 +259,12 @@ static __always_inline __u32 pw_lookup6(const __u8 *a)
 	return pw_find6(bpf_be64_to_cpu(pw_ld64(a)), bpf_be64_to_cpu(pw_ld64(a + 8)));
 }
 
-static __always_inline void pw_bump(__u32 block, __u32 dir,
+/* base: this CPU's first entry in pw_blocks */
+static __always_inline void pw_bump(__u32 base, __u32 block, __u32 dir,
 				    const struct pw_pkt *p, __u64 segs,
 				    __u64 bytes, __u64 now, __u64 epoch)
 {
-	__u32 idx = PW_BLOCK_ENTRY(bpf_get_smp_processor_id(), pw_nslots, PW_SLOT(block, dir));
+	__u32 idx = base + PW_SLOT(block, dir);
 	struct pw_counters *c = bpf_map_lookup_elem(&pw_blocks, &idx);
 
 	if (!c)
@@ -456,11 +457,13 @@ static __always_inline void pw_count(void *data, void *end, __u64 len,
 	if (segs > 1)
 		bytes += (segs - 1) * p.hdr_len;
 
+	__u32 base = PW_BLOCK_ENTRY(bpf_get_smp_processor_id(), pw_nslots, 0);
+
 	ic->matched += segs;
 	if (dst != PW_NO_BLOCK)
-		pw_bump(dst, PW_DIR_TO, &p, segs, bytes, now, epoch);
+		pw_bump(base, dst, PW_DIR_TO, &p, segs, bytes, now, epoch);
 	if (src != PW_NO_BLOCK)
-		pw_bump(src, PW_DIR_FROM, &p, segs, bytes, now, epoch);
+		pw_bump(base, src, PW_DIR_FROM, &p, segs, bytes, now, epoch);
 }
 
 #endif /* PW_COUNT_BPF_H */

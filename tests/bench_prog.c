@@ -335,6 +335,8 @@ static int bench_tick(FILE *json, const char *dir)
 			    exports_open(&w, sub, 3600, CSV_ROWS_ACTIVE, now_real_ns()))
 				return -1;
 			r.epoch = &k->bss->pw_epoch;
+			if (loader_clock(&sen))
+				return -1;
 			r.clock = sen.clock;
 			for (int i = 0; i < TICKS; i++) {
 				if (traffic_run(&tr, prog_fd, &ts, active[a].per))

@@ -60,10 +60,10 @@ static inline void fake_add(struct fake *f, int i, uint64_t now, unsigned n, uns
 	f->r[i].tot.frames += n + extra;
 	f->r[i].tot.matched += n;
 	f->r[i].tot.bytes += 100ull * n + 60ull * extra;
-	/* as the probes see the frames that are not the targets' */
+	/* as the program stamps the frames that are not the targets' */
 	if (extra)
-		f->r[i].frames_last_ns = now - NS / 1000;
-	f->r[i].frames_first_ns = extra ? now - NS / 2 : 0;
+		f->r[i].tot.last_ns = now - NS / 1000;
+	f->r[i].tot.first_ns = extra ? now - NS / 2 : 0;
 }
 
 static inline void fake_step(struct fake *f, uint64_t now)

@@ -160,7 +160,7 @@ static void test_sum_cpus(void **state)
 	m[0 + 1] = (struct pw_counters){ .packets = 1, .bytes = 60, .icmp = 1, .last_ns = 90, .first_ns = 80, .epoch = E };
 	m[2 + 1] = (struct pw_counters){ .packets = 2, .bytes = 120, .other = 2, .last_ns = 95, .first_ns = 70, .epoch = E };
 	m[4 + 1] = (struct pw_counters){ .packets = 4, .bytes = 240, .udp = 4, .synack = 1, .last_ns = 50, .first_ns = 40, .epoch = E + 1 };
-	counters_sum_blocks(m, 3, 2, E, out);
+	counters_sum_blocks(m, 3, 2, E, NULL, out);
 	assert_int_equal(out[0].packets, 8);
 	assert_int_equal(out[0].bytes, 680);
 	assert_int_equal(out[0].udp, 5);
@@ -175,8 +175,17 @@ static void test_sum_cpus(void **state)
 	assert_int_equal(out[1].synack, 1);
 	assert_int_equal(out[1].last_ns, 95);
 	assert_int_equal(out[1].first_ns, 70);
+	/* times from jiffies: the middle of their tick, on the way */
+	struct pw_clock clk = { .t0_ns = 1000, .tick_ns = 10 };
+
+	counters_sum_blocks(m, 3, 2, E, &clk, out);
+	assert_int_equal(out[0].last_ns, 1000 + 400 * 10 + 5);
+	assert_int_equal(out[0].first_ns, 1000 + 250 * 10 + 5);
+	assert_int_equal(out[1].last_ns, 1000 + 95 * 10 + 5);
+	assert_int_equal(out[1].first_ns, 1000 + 70 * 10 + 5);
+	assert_int_equal(out[0].packets, 8);
 	/* an epoch no CPU counted in: no first packet */
-	counters_sum_blocks(m, 3, 2, E + 5, out);
+	counters_sum_blocks(m, 3, 2, E + 5, NULL, out);
 	assert_int_equal(out[0].first_ns, 0);
 	assert_int_equal(out[1].first_ns, 0);
 	assert_int_equal(out[1].packets, 7);

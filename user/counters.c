@@ -26,10 +26,8 @@
 
 #define BATCH 4096
 
-int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out)
+int map_read_array(int fd, uint32_t n, size_t stride, void *out)
 {
-	size_t stride = percpu ? ((value_size + 7) & ~7ul) * libbpf_num_possible_cpus()
-			       : value_size;
 	uint32_t *keys = malloc(BATCH * sizeof(*keys));
 	uint32_t out_batch, done = 0;
 	void *in = NULL;
@@ -102,14 +100,23 @@ const struct pw_counters *counters_map(int fd, uint32_t nslots, size_t *len)
 	return m;
 }
 
+/* A time in the program's clock as CLOCK_MONOTONIC ns (clk NULL: as it is). */
+static uint64_t conv(const struct pw_clock *clk, uint64_t t)
+{
+	return clk ? bpfclock_ns(clk, t) : t;
+}
+
 void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslots, uint64_t epoch,
-			 struct pw_counters *out)
+			 const struct pw_clock *clk, struct pw_counters *out)
 {
 	/* the first CPU's records as they are (no pass to zero the output
 	 * first: at 65,536 blocks it is 11.5 MB), then the others added, the
-	 * memory in order */
+	 * memory in order; times converted on the way (the conversion keeps
+	 * their order) */
 	for (uint32_t s = 0; s < nslots; s++) {
 		out[s] = mem[s];
+		out[s].last_ns = conv(clk, mem[s].last_ns);
+		out[s].first_ns = conv(clk, mem[s].first_ns);
 		if (mem[s].epoch != epoch || !mem[s].first_ns)
 			out[s].first_ns = out[s].epoch = 0;
 	}
@@ -129,13 +136,14 @@ void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslo
 			o->other += c->other;
 			o->syn += c->syn;
 			o->synack += c->synack;
-			if (c->last_ns > o->last_ns)
-				o->last_ns = c->last_ns;
+			uint64_t last = conv(clk, c->last_ns), first = conv(clk, c->first_ns);
+
+			if (last > o->last_ns)
+				o->last_ns = last;
 			/* the interval's first packet: the earliest on any
 			 * CPU that counted in this epoch */
-			if (c->epoch == epoch && c->first_ns &&
-			    (!o->first_ns || c->first_ns < o->first_ns)) {
-				o->first_ns = c->first_ns;
+			if (c->epoch == epoch && first && (!o->first_ns || first < o->first_ns)) {
+				o->first_ns = first;
 				o->epoch = epoch;
 			}
 		}
@@ -149,12 +157,35 @@ int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_coun
 
 	if (!m)
 		return -errno;
-	counters_sum_blocks(m, counters_ncpus(), nslots, epoch, out);
+	counters_sum_blocks(m, counters_ncpus(), nslots, epoch, NULL, out);
 	munmap((void *)m, len);
 	return 0;
 }
 
-int counters_read_iface(int fd, uint64_t epoch, struct pw_iface_counters *out)
+void counters_sum_iface(const struct pw_iface_counters *v, int ncpus, uint64_t epoch,
+			const struct pw_clock *clk, struct pw_iface_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < ncpus; i++) {
+		/* the counters are the __u64 fields up to matched: add them
+		 * as an array */
+		__u64 *o = (__u64 *)out;
+		const __u64 *c = (const __u64 *)&v[i];
+		uint64_t last = conv(clk, v[i].last_ns), first = conv(clk, v[i].first_ns);
+
+		for (size_t k = 0; k <= offsetof(struct pw_iface_counters, matched) / sizeof(__u64); k++)
+			o[k] += c[k];
+		if (last > out->last_ns)
+			out->last_ns = last;
+		if (v[i].epoch == epoch && first && (!out->first_ns || first < out->first_ns)) {
+			out->first_ns = first;
+			out->epoch = epoch;
+		}
+	}
+}
+
+int counters_read_iface(int fd, uint64_t epoch, const struct pw_clock *clk,
+			struct pw_iface_counters *out)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	struct pw_iface_counters *v;
@@ -168,22 +199,8 @@ int counters_read_iface(int fd, uint64_t epoch, struct pw_iface_counters *out)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(fd, &zero, v))
 		err = -errno;
-	memset(out, 0, sizeof(*out));
-	for (int i = 0; !err && i < ncpus; i++) {
-		/* the counters are the __u64 fields up to matched: add them
-		 * as an array */
-		__u64 *o = (__u64 *)out, *c = (__u64 *)&v[i];
-
-		for (size_t k = 0; k <= offsetof(struct pw_iface_counters, matched) / sizeof(__u64); k++)
-			o[k] += c[k];
-		if (v[i].last_ns > out->last_ns)
-			out->last_ns = v[i].last_ns;
-		if (v[i].epoch == epoch && v[i].first_ns &&
-		    (!out->first_ns || v[i].first_ns < out->first_ns)) {
-			out->first_ns = v[i].first_ns;
-			out->epoch = epoch;
-		}
-	}
+	else
+		counters_sum_iface(v, ncpus, epoch, clk, out);
 	free(v);
 	return err;
 }
@@ -234,7 +251,7 @@ static int reader_setup(struct pw_reader *r)
 	r->c = calloc((size_t)r->nblocks * PW_NDIRS, sizeof(*r->c));
 	if (!r->info || !r->c)
 		return -ENOMEM;
-	err = map_read_array(r->info_fd, r->nblocks, sizeof(*r->info), 0, r->info);
+	err = map_read_array(r->info_fd, r->nblocks, sizeof(*r->info), r->info);
 	return err;
 }
 
@@ -325,7 +342,7 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 		struct pw_series_state *st = calloc(r->nblocks * PW_NDIRS + 1, sizeof(*st));
 		uint64_t now = now_mono_ns();
 
-		if (st && !map_read_array(r->state_fd, r->nblocks * PW_NDIRS + 1, sizeof(*st), 0, st) &&
+		if (st && !map_read_array(r->state_fd, r->nblocks * PW_NDIRS + 1, sizeof(*st), st) &&
 		    st[r->nblocks * PW_NDIRS].expires_ns > now)
 			r->state = st;
 		else
@@ -337,38 +354,26 @@ int reader_open_pinned(struct pw_reader *r, const char *ifname)
 int reader_read(struct pw_reader *r)
 {
 	__u64 epoch = r->epoch ? *r->epoch : 0;
-	int err;
+	/* the program's clock to CLOCK_MONOTONIC (a replay's times are wall
+	 * time already) */
+	const struct pw_clock *clk = r->clock.tick_ns ? &r->clock : NULL;
+	int err = 0;
 
-	counters_sum_blocks(r->blocks_mem, r->ncpus, r->nblocks * PW_NDIRS, epoch, r->c);
-	if (r->iface_mem) {
-		r->tot = *r->iface_mem;
-		if (r->tot.epoch != epoch)
-			r->tot.first_ns = 0;
-		err = 0;
-	} else {
-		err = counters_read_iface(r->iface_fd, epoch, &r->tot);
-	}
+	counters_sum_blocks(r->blocks_mem, r->ncpus, r->nblocks * PW_NDIRS, epoch, clk, r->c);
+	if (r->iface_mem)
+		counters_sum_iface(r->iface_mem, 1, epoch, clk, &r->tot);
+	else
+		err = counters_read_iface(r->iface_fd, epoch, clk, &r->tot);
 	r->t_ns = now_mono_ns();
 	/* what arrives from now on is the next interval's */
 	if (r->epoch)
 		*r->epoch = epoch + 1;
-	if (err)
-		return err;
-	/* the program's clock to CLOCK_MONOTONIC, and wall time for the
-	 * vantage point's frames (a replay's times are wall time already) */
-	int64_t to_wall = r->clock.tick_ns ? (int64_t)(now_real_ns() - now_mono_ns()) : 0;
-
-	for (size_t i = 0; (r->clock.tick_ns || r->clock_unknown) && i < (size_t)r->nblocks * PW_NDIRS; i++) {
-		r->c[i].last_ns = r->clock_unknown ? 0 : bpfclock_ns(&r->clock, r->c[i].last_ns);
-		r->c[i].first_ns = r->clock_unknown ? 0 : bpfclock_ns(&r->clock, r->c[i].first_ns);
-	}
+	/* pins whose run has not read its clock yet: no times at all */
+	for (size_t i = 0; r->clock_unknown && i < (size_t)r->nblocks * PW_NDIRS; i++)
+		r->c[i].last_ns = r->c[i].first_ns = 0;
 	if (r->clock_unknown)
 		r->tot.last_ns = r->tot.first_ns = 0;
-	r->tot.last_ns = bpfclock_ns(&r->clock, r->tot.last_ns);
-	r->tot.first_ns = bpfclock_ns(&r->clock, r->tot.first_ns);
-	r->frames_last_ns = r->tot.last_ns ? r->tot.last_ns + to_wall : 0;
-	r->frames_first_ns = r->tot.first_ns ? r->tot.first_ns + to_wall : 0;
-	return 0;
+	return err;
 }
 
 void reader_free(struct pw_reader *r)

@@ -9,10 +9,9 @@
 #include "bpfclock.h"
 #include "targets.h"
 
-/* Read entries 0..n-1 of an array map in batches. For a per-CPU map, out
- * holds n * ncpus values, each rounded up to 8 bytes as the kernel lays them
- * out. Returns 0 or -errno. */
-int map_read_array(int fd, uint32_t n, size_t value_size, int percpu, void *out);
+/* Read entries 0..n-1 of an array map (values of value_size bytes) in
+ * batches. Returns 0 or -errno. */
+int map_read_array(int fd, uint32_t n, size_t value_size, void *out);
 
 /* CPUs the counters are kept for: the highest possible CPU number plus one. */
 int counters_ncpus(void);
@@ -20,14 +19,20 @@ int counters_ncpus(void);
  * NULL and errno on failure. */
 const struct pw_counters *counters_map(int fd, uint32_t nslots, size_t *len);
 /* Sum the CPUs' records into out[nslots]: last_ns is the latest on any CPU;
- * first_ns the earliest counted in epoch (0 if none was). */
+ * first_ns the earliest counted in epoch (0 if none was); times turned from
+ * the program's clock into CLOCK_MONOTONIC with clk (NULL: left as they are). */
 void counters_sum_blocks(const struct pw_counters *mem, int ncpus, uint32_t nslots, uint64_t epoch,
-			 struct pw_counters *out);
+			 const struct pw_clock *clk, struct pw_counters *out);
 /* The same from the map's fd (maps it for the call). */
 int counters_read_blocks(int fd, uint32_t nslots, uint64_t epoch, struct pw_counters *out);
-/* Sum the interface's per-CPU counters: last_ns the latest, first_ns the
- * earliest counted in epoch (0 if none was). */
-int counters_read_iface(int fd, uint64_t epoch, struct pw_iface_counters *out);
+/* Sum the interface's per-CPU counters (v: ncpus records): last_ns the
+ * latest, first_ns the earliest counted in epoch (0 if none was); times
+ * converted with clk as in counters_sum_blocks. From the map (fd), or from
+ * records at hand. */
+int counters_read_iface(int fd, uint64_t epoch, const struct pw_clock *clk,
+			struct pw_iface_counters *out);
+void counters_sum_iface(const struct pw_iface_counters *v, int ncpus, uint64_t epoch,
+			const struct pw_clock *clk, struct pw_iface_counters *out);
 
 /* The record that describes block i of ts. */
 void blockinfo_fill(const struct pw_targets *ts, size_t i, struct pw_block_info *bi);
@@ -57,13 +62,9 @@ struct pw_reader {
 					 * read; NULL when only reading pins */
 	/* The program's clock: with tick_ns 0, times are ns of wall time
 	 * already (replay); else jiffies, which reader_read turns into
-	 * CLOCK_MONOTONIC in c and tot, and into wall time below. */
+	 * CLOCK_MONOTONIC in c and tot. */
 	struct pw_clock clock;
 	int clock_unknown;		/* pins whose run has not read its clock yet */
-	/* Wall ns of the last frame that is not the targets' (the vantage
-	 * point's own life), and of the first one since the last read (0:
-	 * none). */
-	uint64_t frames_last_ns, frames_first_ns;
 };
 
 /* From the pins of ifname (for `stats`); prints what failed. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "health.h"
 #include "loader.h"
+#include "pins.h"
 #include "prefixwatch.skel.h"
 
 int health_init(struct pw_health *h, const struct pw_sensor *s)
@@ -22,7 +23,7 @@ int health_init(struct pw_health *h, const struct pw_sensor *s)
 	if (err)
 		return -errno;
 	h->prog_id = info.id;
-	if (snprintf(h->pin, sizeof(h->pin), "%s/pw_blocks", s->dir) >= (int)sizeof(h->pin))
+	if (pins_path(s->dir, PW_MAP_BLOCKS, h->pin, sizeof(h->pin)))
 		return -ENAMETOOLONG;
 	h->ifindex = s->ifindex;
 	return 0;

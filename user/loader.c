@@ -79,7 +79,7 @@ static int check_pinned_targets(struct pw_sensor *s, const struct pw_targets *ts
 		err = -ENOMEM;
 		goto out;
 	}
-	err = map_read_array(fd, info.max_entries, sizeof(*have), 0, have);
+	err = map_read_array(fd, info.max_entries, sizeof(*have), have);
 	if (err) {
 		pr_warn("cannot read %s: %s\n", path, strerror(-err));
 		goto out;
@@ -339,6 +339,17 @@ static int attach_tc(struct pw_sensor *s)
 	return 0;
 }
 
+int loader_clock(struct pw_sensor *s)
+{
+	int err = bpfclock_calibrate(bpf_program__fd(s->skel->progs.pw_clock_probe),
+				     bpf_map__fd(s->skel->maps.pw_clock), &s->clock);
+
+	if (err)
+		pr_warn("cannot read the kernel's clocks for %s: %s\n", s->ifname,
+			err == -ETIME ? "the kernel tick did not advance in 20 ticks" : strerror(-err));
+	return err;
+}
+
 int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, bool pin)
 {
 	struct prefixwatch_bpf *skel = prefixwatch_bpf__open();
@@ -404,10 +415,6 @@ int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, b
 	skel->bss->pw_epoch = now_mono_ns();
 	err = fill_maps(s, ts) ?: fill_dir(skel->maps.pw_dir4, &d4, s->ifname) ?:
 	      fill_dir(skel->maps.pw_dir6, &d6, s->ifname);
-	if (!err && (err = bpfclock_calibrate(bpf_program__fd(skel->progs.pw_clock_probe),
-					      bpf_map__fd(skel->maps.pw_clock), &s->clock)))
-		pr_warn("cannot read the kernel's clocks for %s: %s\n", s->ifname,
-			err == -ETIME ? "the kernel tick did not advance in 20 ticks" : strerror(-err));
 	if (!err && (d4.lpm_entries || d6.lpm_entries))
 		pr_debug("%s: %zu table entries leave their addresses to the LPM trie\n", s->ifname,
 			 d4.lpm_entries + d6.lpm_entries);
@@ -460,7 +467,7 @@ int loader_attach(struct pw_sensor *s, const char *ifname,
 	if (err)
 		goto fail;
 
-	err = loader_load(s, ts, o->egress, true);
+	err = loader_load(s, ts, o->egress, true) ?: loader_clock(s);
 	if (err)
 		goto fail;
 	err = attach_xdp(s, o->mode);
@@ -552,19 +559,18 @@ static int remove_dir(const char *dir, const char *ifname, int ifindex)
 
 int loader_remove(const char *ifname)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], ours[PATH_MAX];
 	int ifindex = if_nametoindex(ifname);
 	int err, found = 0, ret = 0;
 
 	err = pins_ensure_bpffs();
 	if (err)
 		return err;
+	if (pins_iface_dir(ifname, ours, sizeof(ours)))
+		return -ENAMETOOLONG;
 	/* ours, and what an earlier version (another ABI, other pins) left */
 	for (int v = PW_ABI_VERSION; v >= 1; v--) {
-		char root[PATH_MAX];
-
-		snprintf(root, sizeof(root), "%s/prefixwatch/v%d", PW_BPFFS, v);
-		if (pins_path(root, ifname, dir, sizeof(dir)))
+		if (pins_iface_dir_v(ifname, v, dir, sizeof(dir)))
 			return -ENAMETOOLONG;
 		err = remove_dir(dir, ifname, ifindex);
 		if (err == -ENOENT)
@@ -576,9 +582,7 @@ int loader_remove(const char *ifname)
 			ret = err;
 	}
 	if (!found) {
-		if (pins_iface_dir(ifname, dir, sizeof(dir)))
-			return -ENAMETOOLONG;
-		pr_warn("nothing to detach on %s: no pins at %s\n", ifname, dir);
+		pr_warn("nothing to detach on %s: no pins at %s\n", ifname, ours);
 		return -ENOENT;
 	}
 	return ret;

@@ -28,7 +28,7 @@ struct pw_sensor {
 	bool egress;		/* tc egress filter attached */
 	bool reused_maps;	/* counters continue from an earlier run */
 	bool reused_link;	/* the XDP link was left attached by an earlier run */
-	struct pw_clock clock;	/* the program's clock (loader_load measures it) */
+	struct pw_clock clock;	/* the program's clock (loader_clock measures it) */
 };
 
 /* Open, size, pin, load, fill and attach for one interface. Prints one line
@@ -39,6 +39,9 @@ int loader_attach(struct pw_sensor *s, const char *ifname,
  * blocks of ts; with pin, the maps are pinned in (or reused from) s->dir.
  * loader_attach() uses it; tests use it alone, without pins. */
 int loader_load(struct pw_sensor *s, const struct pw_targets *ts, bool egress, bool pin);
+/* Measure the program's clock into s->clock and the pw_clock map
+ * (loader_attach does; a replay through the program needs none). */
+int loader_clock(struct pw_sensor *s);
 /* The interface came back (deleted, then made again under its name):
  * attach the same program and maps to it. Prints what failed. */
 int loader_reattach(struct pw_sensor *s, const struct loader_opts *o);

@@ -53,9 +53,17 @@ int pins_path(const char *dir, const char *name, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int pins_iface_dir_v(const char *ifname, int v, char *buf, size_t len)
+{
+	char root[PATH_MAX];
+
+	snprintf(root, sizeof(root), PW_BPFFS "/prefixwatch/v%d", v);
+	return pins_path(root, ifname, buf, len);
+}
+
 int pins_iface_dir(const char *ifname, char *buf, size_t len)
 {
-	return pins_path(pins_root(), ifname, buf, len);
+	return pins_iface_dir_v(ifname, PW_ABI_VERSION, buf, len);
 }
 
 int pins_mkdir(const char *dir)

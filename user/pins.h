@@ -15,6 +15,8 @@ int pins_ensure_bpffs(void);
 const char *pins_root(void);
 /* <root>/<ifname> */
 int pins_iface_dir(const char *ifname, char *buf, size_t len);
+/* The same for the pins of ABI version v (an earlier version's, to remove). */
+int pins_iface_dir_v(const char *ifname, int v, char *buf, size_t len);
 /* <dir>/<name> */
 int pins_path(const char *dir, const char *name, char *buf, size_t len);
 

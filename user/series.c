@@ -294,9 +294,12 @@ int series_tick(struct series_set *set, const struct pw_reader *r, uint64_t now_
 		s->bytes = delta(t->bytes, set->prev_tot[i].bytes);
 		s->total_packets = t->frames;
 		s->total_bytes = t->bytes;
-		if (r[i].frames_last_ns > s->last_ns)
-			s->last_ns = r[i].frames_last_ns;
-		s->first_ns = other ? r[i].frames_first_ns : 0;
+		/* the vantage point's own frames, stamped by the program */
+		uint64_t last = t->last_ns ? t->last_ns + mono_to_wall : 0;
+
+		if (last > s->last_ns)
+			s->last_ns = last;
+		s->first_ns = other && t->first_ns ? t->first_ns + mono_to_wall : 0;
 		set->prev_tot[i] = *t;
 		struct det_obs o = { now_ns, dt, other, s->last_ns, s->first_ns };
 		int n = det_update(&s->det, p, &o, ev);

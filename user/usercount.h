@@ -18,7 +18,7 @@ struct usercount {
 	struct pw_iface_counters iface;
 	uint32_t nslots;
 	volatile __u64 epoch;		/* as pw_epoch */
-	uint64_t clock, wire_len;	/* as pw_replay_clock, pw_replay_wire_len */
+	uint64_t clock;			/* as pw_replay_clock */
 };
 
 /* max_chunks: the tables' budget, as the loader's (DIRTABLE_MAX_CHUNKS). */
