@@ -107,7 +107,7 @@ ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 ASAN_OBJS  := $(patsubst user/%.c,$(BUILD)/asan/user/%.o,$(filter-out user/main.c,$(USER_SRCS)))
 ASAN_TESTS := $(patsubst $(BUILD)/tests/%,$(BUILD)/asan/tests/%,$(TESTS))
 
-$(BUILD)/asan/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h $(SKELS) | deps
+$(BUILD)/asan/user/%.o: user/%.c $(wildcard user/*.h) bpf/prefixwatch.h bpf/count.bpf.h $(SKELS) | deps
 	$(call msg,ASAN-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ASAN_FLAGS) -c $< -o $@

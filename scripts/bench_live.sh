@@ -171,7 +171,7 @@ awk -v res="$RES" '
 			t = ts[i]; if (!(t in n)) continue
 			# more received than sent: frames of the interface itself (IPv6
 			# neighbour discovery), none of them for the target
-			chk = got[t] == "-" ? "-" : lost[t] > 0 ? sprintf("(%d frames lost before the tool)", lost[t]) : got[t] == want[t] ? "all counted" : sprintf("MISSED %d (%.0f%%)", want[t] - got[t], 100 * (want[t] - got[t]) / want[t])
+			chk = got[t] == "-" ? "-" : want[t] <= 0 ? "NOTHING SENT" : lost[t] > 0 ? sprintf("(%d frames lost before the tool)", lost[t]) : got[t] == want[t] ? "all counted" : sprintf("MISSED %d (%.0f%%)", want[t] - got[t], 100 * (want[t] - got[t]) / want[t])
 			printf "%-12s %12.0f %10.3f %12.0f %10.3f %12s %12s  %s\n", t, P[t], P[t] / P["xdp_pass"], C[t], C[t] / C["xdp_pass"], got[t], got[t] == "-" ? "-" : want[t], chk
 			printf "{\"bench\":\"live\",\"tool\":\"%s\",\"rx_pps\":%.0f,\"pps_ratio\":%.4f,\"cpu_ns_per_pkt\":%.1f,\"cpu_ratio\":%.4f,\"counted\":\"%s\",\"expected\":%d,\"check\":\"%s\"}\n", t, P[t], P[t] / P["xdp_pass"], C[t], C[t] / C["xdp_pass"], got[t], want[t], chk >> res
 		}

@@ -86,7 +86,9 @@ total() {
 has_xdp() { inB ip link show dev "$1" | grep -q "prog/xdp"; }
 
 start_run() { # start_run LOGNAME ARGS...: prefixwatch run in B, wait until attached everywhere
-	local log=$TMP/$1.log n=0 a
+	# (a run that does not start is a failed check: what depends on it
+	# cannot vanish from the count)
+	local name=$1 log=$TMP/$1.log n=0 a
 	shift
 	for a in "$@"; do [ "$a" = -i ] && n=$((n + 1)); done
 	# nsenter execs prefixwatch, so RUN_PID is prefixwatch itself
@@ -97,7 +99,7 @@ start_run() { # start_run LOGNAME ARGS...: prefixwatch run in B, wait until atta
 		kill -0 "$RUN_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "prefixwatch run did not start:"; cat "$log"
+	not_ok "prefixwatch run ($name) did not start: $(cat "$log")"
 	return 1
 }
 stop_run() { # stop_run: SIGTERM, wait; sets RUN_RC
@@ -189,6 +191,7 @@ fi
 if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
 	ok "run attached to pb0 and pb1 ($(grep -o 'native mode' "$TMP/run1.log" | head -n1))"
 
+	T_SENT0=$(date +%s.%N)
 	inA "$SEND" udp 175.45.176.1 10.200.0.2 50         # in: UDP from 176; out: ICMP unreachable to 176
 	inA "$SEND" tcp 175.45.176.1 10.200.0.2 5          # in: SYN from 176; out: RST to 176
 	inB "$SEND" tcp 10.200.0.2 175.45.176.1 3          # out: SYN to 176; in: RST from 176
@@ -227,11 +230,15 @@ if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
 	check "truncated frames on pb0" 3 "$(total pb0 TRUNCATED)"
 	check "non-IP frames on pb0" 2 "$(total pb0 NONIP)"
 	check "fragments on pb0 (6 first, 2 later)" 8 "$(total pb0 FRAGMENTS)"
-	last=$(ctr pb0 $B176 from LAST_SEEN)
-	case $last in
-	"$(date -u +%Y-%m-%d)"T*Z) ok "last seen is a UTC time ($last)" ;;
-	*) not_ok "last seen: expected a UTC time today, got $last" ;;
-	esac
+	# the program's jiffies, as stats turns them into time: between the
+	# first send and now, to half a tick (2 ms at HZ 250; 5 ms allowed)
+	last=$(ctr pb0 $B176 from LAST_SEEN) T_NOW=$(date +%s.%N)
+	last_s=$(date -u -d "$last" +%s.%N 2>/dev/null)
+	if [ -n "$last_s" ] && awk -v l="$last_s" -v a="$T_SENT0" -v b="$T_NOW" 'BEGIN { exit !(l >= a - 0.005 && l <= b + 0.005) }'; then
+		ok "last seen is the time of the last packet ($last, between the first send and now)"
+	else
+		not_ok "last seen: $last is not between the first send ($T_SENT0) and now ($T_NOW)"
+	fi
 
 	if [ -n "$CAP_PID" ]; then
 		sleep 0.3
@@ -246,6 +253,13 @@ if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
 		else
 			not_ok "live and replayed counts differ: $(diff <(rows "$TMP/live.txt") <(rows "$TMP/offline.txt"))"
 		fi
+		# and through the program itself, in the kernel
+		"$PW" replay --kernel "$TMP/live.pcap" "${TARGETS[@]}" >"$TMP/offline-k.txt" 2>/dev/null
+		if [ "$(rows "$TMP/offline-k.txt")" = "$(rows "$TMP/offline.txt")" ] && [ -n "$(rows "$TMP/offline-k.txt")" ]; then
+			ok "replay --kernel (the XDP program) and replay (its build in prefixwatch) agree, block for block"
+		else
+			not_ok "replay --kernel and replay differ: $(diff <(rows "$TMP/offline-k.txt") <(rows "$TMP/offline.txt"))"
+		fi
 	fi
 	stop_run
 	check "SIGTERM: exit status" 0 "$RUN_RC"
@@ -255,8 +269,6 @@ if start_run run1 -i pb0 -i pb1 --egress "${TARGETS[@]}" --interval 0.2; then
 	inB tc filter show dev pb0 egress 2>/dev/null | grep -q pw_tc_egress &&
 		not_ok "egress filter still on pb0 after stop" || ok "stop removed the egress filter"
 	check "counters kept in the pins after stop" 50 "$(ctr pb0 $B176 from udp)"
-else
-	not_ok "prefixwatch run did not start: $(cat "$TMP/run1.log")"
 fi
 
 # --- restart keeps the counts ---------------------------------------------
@@ -457,8 +469,6 @@ if start_run det -i pb0 "${TARGETS[@]}" --out "$OUT" --interval 0.25 -q; then
 		check "--csv-rows all: a silent block without a baseline has its zero row in every interval" "$nint" \
 			"$(grep -c ',pb0,block,175.45.179.0/24,to,0,0,0.000,0.0,0,0,0,0,0,0,insufficient,' "$TMP/allout.csv")"
 	fi
-else
-	not_ok "run --out did not start: $(cat "$TMP/det.log")"
 fi
 
 # --- --out problems -----------------------------------------------------------
@@ -542,6 +552,18 @@ if start_run faults -i pb2 "${TARGETS[@]}" --out "$TMP/fout" --interval 0.2 -q; 
 	sleep 0.5
 	check "pins removed: counting goes on" 3 \
 		"$(allrows "$TMP"/fout | awk -F, '$2 == "pb2" && $3 == "block" && $4 == "175.45.178.0/24" && $5 == "from" { s += $6 } END { print s + 0 }')"
+	# and back: the running program's counters pinned again
+	prog=$(inB ip -j -d link show pb2 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id')
+	bid=
+	for m in $(bpftool -j prog show id "$prog" | jq '.map_ids[]'); do
+		[ "$(bpftool -j map show id "$m" | jq -r .name)" = pw_blocks ] && bid=$m
+	done
+	if [ -n "$bid" ] && mkdir -p "$PINS/pb2" && bpftool map pin id "$bid" "$PINS/pb2/pw_blocks"; then
+		sleep 0.6
+		check "pins back: a pins_back event" 1 "$(evn pins_back "$TMP/fout/events.jsonl")"
+	else
+		not_ok "pins back: cannot pin the counters (map ${bid:-not found}) again"
+	fi
 	# another tool takes the interface: our link detached, its program attached
 	prog=$(inB ip -j -d link show pb2 | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id')
 	link=$(bpftool -j link show | jq -r ".[] | select(.type == \"xdp\" and .prog_id == $prog) | .id")
@@ -558,9 +580,10 @@ if start_run faults -i pb2 "${TARGETS[@]}" --out "$TMP/fout" --interval 0.2 -q; 
 		not_ok "program replaced: cannot find or detach our XDP link on pb2 ($link)"
 	fi
 	# the interface deleted: an event, a message, the run stops cleanly
-	t0=$(date +%s.%N)
+	# (within 2 s, or it is killed and fails the check)
 	inB ip link del pb2
 	for _ in $(seq 40); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.05; done
+	kill -0 "$RUN_PID" 2>/dev/null && kill -KILL "$RUN_PID"
 	wait "$RUN_PID"; rc=$?; RUN_PID=
 	check "interface deleted: the run stops with status 1" 1 "$rc"
 	check "interface deleted: an interface_gone event" 1 "$(evn interface_gone "$TMP/fout/events.jsonl")"
@@ -613,7 +636,7 @@ if start_run kill1 -i pb0 "${TARGETS[@]}" --out "$TMP/kout" --interval 0.1 --rot
 		bad_gz=0
 		for f in "$TMP"/kout/*.gz; do gzip -t "$f" 2>/dev/null || bad_gz=$((bad_gz + 1)); done
 		check "SIGKILL: every .gz complete ($(ls "$TMP"/kout/*.gz | wc -l) files)" 0 "$bad_gz"
-		check "SIGKILL: no temporary file left" 0 "$(ls "$TMP"/kout | grep -c tmp)"
+		check "SIGKILL: no temporary file left" 0 "$(find "$TMP"/kout -name '*tmp*' | wc -l)"
 		allrows "$TMP/kout" >"$TMP/kall.csv"
 		check "SIGKILL: every series row whole" 0 "$(grep -v '^time,' "$TMP/kall.csv" | awk -F, 'NF != 18' | wc -l)"
 		check "SIGKILL: no interval written twice" 0 \
@@ -681,14 +704,25 @@ check "detach: exit status" 0 "$?"
 has_xdp pb0 && not_ok "detach left the program on pb0" || ok "detach removed the program"
 [ -e $PINS/pb0 ] && not_ok "detach left pins" || ok "detach removed the pins"
 check "stats after detach" missing "$(ctr pb0 175.45.176.0/24 from udp)"
-# what an earlier version (another ABI) left: detach finds and removes it too
+# what an earlier version (another ABI) left attached: its program and pins
+# under its own directory (made here by moving ours there)
 OLD=/sys/fs/bpf/prefixwatch/v1/pb0
-if [ "$PINS" != /sys/fs/bpf/prefixwatch/v1 ] && mkdir -p "$OLD" &&
-	bpftool map create "$OLD/pw_blocks" type array key 4 value 8 entries 1 name pw_old 2>/dev/null; then
-	out=$(inB "$PW" detach -i pb0 2>&1)
-	[ ! -e "$OLD" ] && grep -q "earlier version of prefixwatch left at $OLD" <<<"$out" &&
-		ok "detach removes an earlier version's pins ($OLD)" ||
-		not_ok "detach and an earlier version's pins: $out; $(ls "$OLD" 2>&1)"
+if start_run old -i pb0 "${TARGETS[@]}" --keep-attached; then
+	stop_run
+	mkdir -p "${OLD%/*}" && rm -rf "$OLD"
+	if mv "$PINS/pb0" "$OLD" && has_xdp pb0; then
+		out=$(inB "$PW" run -i pb0 "${TARGETS[@]}" --duration 1 -q 2>&1)
+		rc=$?
+		[ "$rc" -ne 0 ] && grep -q "'prefixwatch detach -i pb0' removes it" <<<"$out" &&
+			ok "an earlier version's program: run refuses it, naming detach (exit $rc)" ||
+			not_ok "an earlier version's program: run said (exit $rc): $out"
+		out=$(inB "$PW" detach -i pb0 2>&1)
+		! has_xdp pb0 && [ ! -e "$OLD" ] && grep -q "earlier version of prefixwatch left at $OLD" <<<"$out" &&
+			ok "detach removes an earlier version's program and pins ($OLD)" ||
+			not_ok "detach and an earlier version's pins: $out; $(ls "$OLD" 2>&1)"
+	else
+		not_ok "could not make an earlier version's pins at $OLD"
+	fi
 fi
 
 summary

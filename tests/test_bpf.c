@@ -768,8 +768,19 @@ static void test_lookup_tables(void **state)
 				probe_addr(p, k, a);
 				ref = ref_block(&lt, fam, a);
 				uint32_t v = dirtable_walk(d, a);
-				int got = PW_DIR_KIND(v) == PW_DIR_BLOCK ? (int)PW_DIR_ID(v) :
-					  PW_DIR_KIND(v) == PW_DIR_LPM ? (lpm++, ref) : -1;
+				int got = PW_DIR_KIND(v) == PW_DIR_BLOCK ? (int)PW_DIR_ID(v) : -1;
+
+				if (PW_DIR_KIND(v) == PW_DIR_LPM) {
+					/* the table sends the program to the trie: ask it */
+					struct pw_key6 key = { .prefixlen = fam == 4 ? 32 : 128 };
+					__u32 blk;
+
+					memcpy(key.addr, a, fam == 4 ? 4 : 16);
+					lpm++;
+					got = bpf_map_lookup_elem(bpf_map__fd(fam == 4 ? s.skel->maps.pw_lpm4
+										      : s.skel->maps.pw_lpm6),
+								  &key, &blk) ? -1 : (int)blk;
+				}
 
 				if (got != ref)
 					fail_msg("conf %zu: block %zu probe %d: table says %d (entry %#x), reference %d",
